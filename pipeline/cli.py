@@ -1,0 +1,235 @@
+"""The `awareness` command: a thin layer over the library; maps PipelineError to exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import EXIT_PROBLEMS, PipelineError
+from .layout import Project
+
+
+class AwarenessGroup(click.Group):
+    """Turns every PipelineError into one line on stderr and the project's exit code."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except PipelineError as exc:
+            click.echo(f"awareness: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def project_of(ctx: click.Context) -> Project:
+    return ctx.find_root().obj
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@click.group(cls=AwarenessGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "project_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Content repository to work on (source_content/, locales/, output/).")
+@click.version_option(__version__, prog_name="awareness")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path) -> None:
+    """Translate CSAM-awareness content and build a site and leaflet per language and region.
+
+    \b
+    Typical round:
+      awareness extract            # source_content/ -> locales/messages.pot
+      awareness init fr            # new catalog locales/fr/LC_MESSAGES/messages.po
+      awareness update             # bring every catalog in line with the POT
+      awareness build              # output/site/<edition>/ and output/leaflets/<edition>.pdf
+
+    Exit codes: 0 all well, 1 problems found, 2 usage error, 3 input refused.
+    """
+    if not project_dir.is_dir():
+        raise click.BadParameter(f"'{project_dir}' is not a folder", param_hint="--project")
+    ctx.obj = Project.at(project_dir)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if locales/messages.pot is out of date.")
+@click.pass_context
+def extract(ctx: click.Context, check: bool) -> None:
+    """Write locales/messages.pot from documents, templates and region data.
+
+    \b
+    Example:
+      awareness extract
+    """
+    from .extract import extract as run
+
+    result = run(project_of(ctx), write=not check)
+    rel = project_of(ctx).rel(result.path)
+    if check:
+        click.echo(f"{rel}: {'out of date' if result.changed else 'up to date'} ({result.messages} messages)")
+        if result.changed:
+            ctx.exit(EXIT_PROBLEMS)
+        return
+    click.echo(f"{rel}: {'written' if result.changed else 'unchanged'} ({result.messages} messages)")
+
+
+@main.command()
+@click.argument("locale")
+@click.pass_context
+def init(ctx: click.Context, locale: str) -> None:
+    """Create the catalog for LOCALE from the POT.
+
+    \b
+    Example:
+      awareness init pt_BR      # locales/pt_BR/LC_MESSAGES/messages.po
+    """
+    from .catalogs import init_catalog
+
+    path = init_catalog(project_of(ctx), locale)
+    click.echo(f"{project_of(ctx).rel(path)}: created")
+
+
+@main.command()
+@click.argument("locales", nargs=-1)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the POT or any catalog is out of date.")
+@click.option("--json", "as_json", is_flag=True, help="Print the change report as JSON.")
+@click.option("-v", "--verbose", is_flag=True, help="List the new, fuzzy, obsolete and revived messages.")
+@click.pass_context
+def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: bool, verbose: bool) -> None:
+    """Bring catalogs (all, or the LOCALES named) in line with the POT.
+
+    Translations are kept, new messages added untranslated, changed ones marked fuzzy with the
+    previous text and a close match, removed ones kept as obsolete and revived when they return.
+
+    \b
+    Example:
+      awareness extract && awareness update fr de
+      awareness update --check      # in CI
+    """
+    from .catalogs import update_catalogs
+    from .extract import extract as run_extract
+
+    project = project_of(ctx)
+    stale_pot = False
+    if check:
+        stale_pot = run_extract(project, write=False).changed
+        if stale_pot:
+            click.echo(f"{project.rel(project.pot)}: out of date; run `awareness extract`")
+    reports = update_catalogs(project, list(locales) or None, write=not check)
+    if as_json:
+        print_json([r.as_dict() for r in reports])
+    else:
+        for report in reports:
+            line = report.summary()
+            click.echo(line.replace("updated", "out of date") if check and report.changed else line)
+            if verbose:
+                for label, items in (("new", report.new), ("fuzzy", report.fuzzy),
+                                     ("obsolete", report.obsolete), ("revived", report.revived)):
+                    for msgid in items:
+                        click.echo(f"  {label}: {msgid[:100]}")
+    if check and (stale_pot or any(r.changed for r in reports)):
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("locale")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to (default: output/markdown/<locale>/).")
+@click.pass_context
+def translate(ctx: click.Context, locale: str, out: Path | None) -> None:
+    """Write the translated Markdown of every document, for a CMS or another site generator.
+
+    Untranslated or fuzzy messages keep the English text of that block only.
+
+    \b
+    Example:
+      awareness translate fr --out /tmp/fr
+    """
+    from .translate import translate_project
+
+    project = project_of(ctx)
+    for path in translate_project(project, locale, out):
+        click.echo(project.rel(path))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Per locale: translated, fuzzy, untranslated, obsolete messages, words and percent.
+
+    \b
+    Example:
+      awareness stats
+    """
+    from .catalogs import project_stats
+
+    rows = project_stats(project_of(ctx))
+    if as_json:
+        print_json([r.as_dict() for r in rows])
+        return
+    header = f"{'locale':<8} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'obsolete':>8} {'words':>7} {'done':>7}"
+    click.echo(header)
+    for r in rows:
+        click.echo(f"{r.locale:<8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>12} {r.obsolete:>8} "
+                   f"{r.words:>7} {r.percent:>6.1f}%")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--due", is_flag=True, help="Only contacts that need a live check (not confirmed, or older than 12 months).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def contacts(ctx: click.Context, due: bool, as_json: bool) -> None:
+    """List every hotline and helpline with its source, status and last live check.
+
+    \b
+    Example:
+      awareness contacts --due
+      awareness contacts verify GB childline --on 2026-11-27
+    """
+    if ctx.invoked_subcommand:
+        return
+    from .catalogs import build_date
+    from .regions import contact_rows, load_regions
+
+    rows = contact_rows(load_regions(project_of(ctx)), build_date().date())
+    if due:
+        rows = [r for r in rows if r.due]
+    if as_json:
+        print_json([r.as_dict() for r in rows])
+        return
+    for r in rows:
+        checked = f"verified {r.verified_on}" if r.verified_on else "never verified live"
+        flag = "DUE " if r.due else "ok  "
+        click.echo(f"{flag}{r.region}/{r.id} [{r.kind}] {r.name}: {r.status}, {checked}")
+        click.echo(f"      check: {r.url or r.source}   source: {r.source}   {' / '.join(r.phones)}".rstrip())
+    click.echo(f"{len(rows)} contacts{' due for a live check' if due else ''}")
+
+
+@contacts.command()
+@click.argument("region")
+@click.argument("contact")
+@click.option("--on", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the live check (default: today).")
+@click.pass_context
+def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | None) -> None:
+    """Record that CONTACT of REGION was checked live on the organisation's own site.
+
+    \b
+    Example:
+      awareness contacts verify US ncmec-cybertipline --on 2026-11-27
+    """
+    from .regions import record_verification
+
+    when = day.date() if day else dt.date.today()
+    path = record_verification(project_of(ctx), region, contact, when)
+    click.echo(f"{project_of(ctx).rel(path)}: {region.upper()}/{contact} confirmed, verified on {when.isoformat()}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

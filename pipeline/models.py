@@ -1,0 +1,131 @@
+"""Small frozen models that flow between the stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem report, printed compiler-style: `path:line: severity[check]: message`."""
+
+    path: str
+    line: int
+    severity: Severity
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}[{self.check}]: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": self.path, "line": self.line, "severity": self.severity,
+                "check": self.check, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable message found in a source file."""
+
+    msgid: str
+    path: str  # relative to the project root
+    line: int  # 1-based
+    context: str | None = None
+    comments: tuple[str, ...] = ()
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A validated phone number of a region."""
+
+    raw: str  # as the organisation writes it
+    display: str  # national format (or the short number as written)
+    tel: str  # E.164 or short number, for tel: links
+    short: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    kind: str
+    name: str
+    description: str
+    source: str
+    status: str
+    url: str | None = None
+    phones: tuple[Phone, ...] = ()
+    sms_number: str | None = None
+    sms_keyword: str | None = None
+    chat: str | None = None
+    hours: str | None = None
+    languages: tuple[str, ...] = ()
+    verified_on: dt.date | None = None
+    qr: bool = False
+    local_names: tuple[tuple[str, str], ...] = ()
+    notes: str | None = None
+    region: str = ""
+    line: int = 0
+
+    def name_for(self, language: str) -> str:
+        return dict(self.local_names).get(language, self.name)
+
+    @property
+    def printable(self) -> bool:
+        """Unconfirmed facts are kept in the data but never printed; nor is a contact with no way to reach it."""
+        return self.status != "unconfirmed" and bool(self.url or self.phones)
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    path: str
+    paper: str = "a4"
+    languages: tuple[str, ...] = ("en",)
+    emergency: Phone | None = None
+    contacts: tuple[Contact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A language for a region, e.g. `fr-CA`; `locale` names its catalog (None for English)."""
+
+    id: str
+    language: str
+    region: str
+    locale: str | None
+
+    @property
+    def is_source(self) -> bool:
+        return self.locale is None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Markdown source document with its front matter."""
+
+    name: str  # file stem, e.g. "how-to-report"
+    path: str  # relative path
+    meta: dict = field(default_factory=dict, hash=False, compare=False)
+    body: str = ""
+    body_line: int = 1  # 1-based line of the body's first line in the file
+    front: str = ""  # the front matter block as written, fences included
+    meta_lines: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title", self.name))
+
+    @property
+    def on_site(self) -> bool:
+        return bool(self.meta.get("site", True))
+
+    @property
+    def order(self) -> int:
+        return int(self.meta.get("order", 50))

@@ -1,0 +1,63 @@
+"""Source document + catalog -> translated Markdown (what po4a-translate and po2md do)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import polib
+
+from .catalogs import read_catalog
+from .documents import TRANSLATABLE_META, load_documents, render_front_matter
+from .errors import InputRefused
+from .layout import Project
+from .models import Document
+from .segments import apply_translations
+from .storage import write_atomic
+
+Lookup = Callable[[str | None, str], "str | None"]
+
+
+def catalog_lookup(catalog: polib.POFile | None) -> Lookup:
+    """Translations that may be used: translated and not fuzzy. Anything else falls back to the source."""
+    table: dict[tuple[str | None, str], str] = {}
+    if catalog is not None:
+        for entry in catalog:
+            if not entry.obsolete and entry.msgstr and "fuzzy" not in entry.flags:
+                table[(entry.msgctxt, entry.msgid)] = entry.msgstr
+    return lambda context, msgid: table.get((context, msgid))
+
+
+def translate_body(body: str, lookup: Lookup) -> str:
+    return apply_translations(body, lambda block: lookup(block.annotation.context, block.msgid))
+
+
+def translate_document(doc: Document, lookup: Lookup) -> str:
+    """The document's Markdown with every translated block replaced, the rest left as in the source."""
+    values = {key: lookup(None, str(doc.meta[key]).strip()) for key in TRANSLATABLE_META if key in doc.meta}
+    front = render_front_matter(doc.front, {k: v for k, v in values.items() if v})
+    body = translate_body(doc.body, lookup)
+    return f"{front}\n{body}" if front else body
+
+
+def load_lookup(project: Project, locale: str) -> Lookup:
+    path = project.catalog(locale)
+    if not path.exists():
+        raise InputRefused(f"no catalog for '{locale}'; create it with `awareness init {locale}`",
+                           path=project.rel(path))
+    return catalog_lookup(read_catalog(path, project.rel(path)))
+
+
+def translate_project(project: Project, locale: str, out: Path | None = None) -> list[Path]:
+    """Write the translated Markdown of every document to `out` (default output/markdown/<locale>/)."""
+    lookup = load_lookup(project, locale)
+    target = out or project.markdown_out(locale)
+    written = []
+    for doc in load_documents(project):
+        path = target / f"{doc.name}.md"
+        write_atomic(path, translate_document(doc, lookup).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+
