@@ -231,5 +231,59 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
     click.echo(f"{project_of(ctx).rel(path)}: {region.upper()}/{contact} confirmed, verified on {when.isoformat()}")
 
 
+@main.command()
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Build only this edition, e.g. fr-CA (repeatable). Default: every edition with a catalog.")
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default=None,
+              help="Build only the site (html) or only the leaflets (pdf).")
+@click.option("--release", is_flag=True,
+              help="Refuse draft editions (incomplete translation, unverified contacts, overflowing leaflet).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of one line per edition.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.pass_context
+def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, release: bool, as_json: bool,
+          quiet: bool) -> None:
+    """Build the HTML site and the PDF leaflet of each edition (language x region).
+
+    Output: output/site/<edition>/ and output/leaflets/<edition>.pdf. Drafts carry a DRAFT mark.
+
+    \b
+    Example:
+      awareness build --edition en-US --edition ar-EG
+      awareness build --release          # refuses drafts
+    """
+    from .build import build as run
+
+    project = project_of(ctx)
+
+    def progress(result) -> None:
+        if quiet or as_json:
+            return
+        state = "DRAFT" if result.draft else "release"
+        if result.failed:
+            state = "FAILED"
+        pages = f", leaflet {result.leaflet_pages} pages" if result.leaflet_pages else ""
+        click.echo(f"{result.edition.id:<7} {state:<7} {len(result.files)} files{pages} ({result.seconds:.2f}s)")
+        for reason in result.draft_reasons:
+            click.echo(f"        draft: {reason}")
+
+    report = run(project, editions=list(editions), formats={fmt} if fmt else None, release=release,
+                 progress=progress)
+    for issue in report.issues:
+        click.echo(str(issue), err=True)
+    if as_json:
+        print_json({"editions": [{"edition": r.edition.id, "draft": r.draft, "draft_reasons": r.draft_reasons,
+                                  "failed": r.failed, "files": sorted(project.rel(p) for p in r.files),
+                                  "seconds": round(r.seconds, 3)} for r in report.results],
+                    "skipped": report.skipped, "issues": [i.as_dict() for i in report.issues]})
+    elif not quiet:
+        for edition_id in report.skipped:
+            click.echo(f"{edition_id:<7} skipped: no catalog yet (awareness init {edition_id.split('-')[0]})")
+        built = sum(1 for r in report.results if not r.failed)
+        click.echo(f"{built} of {len(report.results)} editions built into {project.rel(project.output)}/")
+    if not report.ok:
+        ctx.exit(EXIT_PROBLEMS)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

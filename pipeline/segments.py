@@ -9,7 +9,6 @@ the same structure as in the source.
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -56,28 +55,25 @@ class SegmentationError(ValueError):
         self.line = line
 
 
+_OPTION = re.compile(r'(?P<key>context|max-length)=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+))')
+
+
 def parse_annotation(comment: str, line: int) -> Annotation:
+    """`<!-- i18n: context=leaflet max-length=40 A note for translators -->`: options anywhere, the rest is note."""
     match = _ANNOTATION.match(comment)
     if not match:
         return Annotation()
-    try:
-        words = shlex.split(match.group(1))
-    except ValueError as exc:
-        raise SegmentationError(f"i18n comment: {exc}", line) from None
     options: dict[str, str] = {}
-    note: list[str] = []
-    for word in words:
-        key, sep, value = word.partition("=")
-        if sep and key in ("context", "max-length"):
-            options[key] = value
-        else:
-            note.append(word)
+    for option in _OPTION.finditer(match.group(1)):
+        value = option.group("quoted") if option.group("quoted") is not None else option.group("bare")
+        options[option.group("key")] = value
+    note = " ".join(_OPTION.sub(" ", match.group(1)).split())
     max_length = None
     if "max-length" in options:
         if not options["max-length"].isdigit():
             raise SegmentationError("i18n comment: max-length must be a whole number", line)
         max_length = int(options["max-length"])
-    return Annotation(note=" ".join(note) or None, context=options.get("context") or None, max_length=max_length)
+    return Annotation(note=note or None, context=options.get("context") or None, max_length=max_length)
 
 
 def continuation_of(prefix: str) -> str:

@@ -1,0 +1,349 @@
+"""Editions -> artifacts: an HTML site and a PDF leaflet per language x region."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as htmllib
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+import segno
+from markupsafe import Markup
+
+from . import __version__
+from .catalogs import build_date, read_catalog
+from .documents import load_documents
+from .editions import edition_label, select_editions
+from .errors import PipelineError
+from .extract import REGION_NAME_CONTEXT, collect_segments
+from .fonts import css_stack, font_stack, text_direction, uncovered
+from .layout import Project
+from .models import Contact, Document, Edition, Issue, Region, Segment
+from .regions import INTERNATIONAL, KINDS, load_regions, verification_problem
+from .render_html import fill_placeholders, fill_text, load_templates, ltr, markdown_to_html
+from .settings import Settings, load_settings
+from .storage import write_atomic
+from .translate import Lookup, catalog_lookup, translate_body
+
+LEAFLET_DOC = "leaflet"
+BACK_MARKER = re.compile(r"^\s*<!--\s*leaflet:\s*back\s*-->\s*$", re.M)
+LEAFLET_PAGES = 2
+STATIC_FILES = ("site.css", "quick-exit.js")
+
+
+@dataclass
+class EditionResult:
+    edition: Edition
+    files: dict[Path, bytes] = field(default_factory=dict)
+    draft_reasons: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    leaflet_pages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.draft_reasons)
+
+    @property
+    def failed(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """Everything loaded once per build and shared by all editions."""
+
+    project: Project
+    settings: Settings
+    regions: dict[str, Region]
+    documents: list[Document]
+    segments: list[Segment]
+    today: dt.date
+    editions: list[Edition]
+
+
+def url_label(url: str) -> str:
+    parts = urlsplit(url)
+    label = parts.netloc.removeprefix("www.") + parts.path
+    return label.rstrip("/")
+
+
+def contact_view(contact: Contact, language: str, translate: Callable[[str | None, str], str]) -> dict:
+    return {
+        "name": contact.name_for(language), "kind": contact.kind,
+        "description": translate(None, contact.description),
+        "phones": contact.phones, "url": contact.url, "url_label": url_label(contact.url) if contact.url else "",
+        "sms_number": contact.sms_number, "sms_keyword": contact.sms_keyword,
+        "sms_html": ltr(contact.sms_number) if contact.sms_number else "",
+        "hours": translate("opening hours", contact.hours) if contact.hours else None,
+        "verified_on": contact.verified_on.isoformat() if contact.verified_on else None,
+    }
+
+
+def qr_contact(region: Region, international: Region | None) -> Contact | None:
+    """The region's QR contact, else its first reporting site, else the international one."""
+    for pool in (region.contacts, international.contacts if international else ()):
+        printable = [c for c in pool if c.printable and c.url]
+        for candidate in ([c for c in printable if c.qr], [c for c in printable if c.kind == "report-online"]):
+            if candidate:
+                return candidate[0]
+    return None
+
+
+def _text_of(html: str) -> str:
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+class EditionBuilder:
+    """Builds one edition in memory; nothing is written here."""
+
+    def __init__(self, inputs: BuildInputs, edition: Edition, *, formats: set[str], release: bool):
+        self.inputs, self.edition, self.formats, self.release = inputs, edition, formats, release
+        project = inputs.project
+        catalog = None
+        if edition.locale:
+            path = project.catalog(edition.locale)
+            catalog = read_catalog(path, project.rel(path))
+        self.lookup: Lookup = catalog_lookup(catalog)
+        self.catalog = catalog
+        self.region = inputs.regions[edition.region]
+        self.international = inputs.regions.get(INTERNATIONAL)
+        self.templates = load_templates(project, lambda m: self.lookup(None, m) or m,
+                                        lambda c, m: self.lookup(c, m) or m)
+        self.dir = text_direction(edition.language)
+
+    def t(self, context: str | None, msgid: str) -> str:
+        return self.lookup(context, msgid) or msgid
+
+    # --- gates ---------------------------------------------------------------------------------
+    def printed_contacts(self) -> tuple[list[Contact], list[Contact]]:
+        national = [c for c in self.region.contacts if c.printable]
+        international = [c for c in self.international.contacts if c.printable] if self.international else []
+        return national, international
+
+    def draft_reasons(self) -> list[str]:
+        reasons = []
+        if self.edition.locale:
+            wanted_paths = {d.path for d in self.inputs.documents} | {self.region.path}
+            if self.international:
+                wanted_paths.add(self.international.path)
+            templates = self.inputs.project.rel(self.inputs.project.templates) + "/"
+            needed = {(s.context, s.msgid) for s in self.inputs.segments
+                      if s.path in wanted_paths or s.path.startswith(templates)}
+            missing = [k for k in needed if self.lookup(*k) is None]
+            if missing:
+                reasons.append(f"{len(missing)} of {len(needed)} messages untranslated or fuzzy in "
+                               f"locales/{self.edition.locale}")
+        national, international = self.printed_contacts()
+        unverified = [p for c in national + international if (p := verification_problem(c, self.inputs.today))]
+        if unverified:
+            reasons.append(f"{len(unverified)} printed contacts not verified live in the last 12 months "
+                           f"(see `awareness contacts --due`)")
+        return reasons
+
+    # --- shared context --------------------------------------------------------------------------
+    def context(self, result: EditionResult) -> dict:
+        region_name = self.t(REGION_NAME_CONTEXT, self.region.name)
+        emergency = self.region.emergency
+        emergency_html = (Markup('<a class="tel" href="tel:{}">').format(emergency.tel) + ltr(emergency.display)
+                          + Markup("</a>")) if emergency else Markup("")
+        self.values = {"emergency_number": emergency_html, "region_name": Markup.escape(region_name)}
+        self.text_values = {"emergency_number": emergency.display if emergency else "", "region_name": region_name}
+        settings = self.inputs.settings
+        return {
+            "lang": self.edition.id, "dir": self.dir, "edition": self.edition.id, "publisher": settings.publisher,
+            "region_name": region_name, "emergency_html": emergency_html, "exit_url": settings.quick_exit_url,
+            "draft": result.draft, "review_note": False, "published": self.inputs.today.isoformat(),
+            "version": __version__,
+            "kind_labels": self.labels().kind_labels,
+        }
+
+    def labels(self):
+        """Site-wide labels live in templates/labels.html, so they are extracted and translated like the rest."""
+        return self.templates.env.get_template("labels.html").module
+
+    # --- site ----------------------------------------------------------------------------------
+    def site_pages(self, base: dict) -> dict[str, bytes]:
+        docs = [d for d in self.inputs.documents if d.on_site]
+        titles = {d.name: fill_text(self.t(None, d.title), self.text_values) for d in docs}
+        labels = self.labels()
+        nav = [("index", labels.home)] + [(d.name, titles[d.name]) for d in docs] + [("contacts", labels.contacts_title)]
+        pages: dict[str, bytes] = {}
+
+        def render(name: str, template: str, title: str, description: str, **extra) -> None:
+            context = dict(base, page_title=title, description=description,
+                           nav=[{"href": f"{n}.html", "title": t, "current": n == name} for n, t in nav],
+                           alternates=self.alternates(f"{name}.html"), switcher=self.switcher(f"{name}.html"),
+                           assets="../assets/", **extra)
+            pages[f"{name}.html"] = self.templates.render(template, context).encode("utf-8")
+
+        for doc in docs:
+            body = markdown_to_html(translate_body(doc.body, self.lookup))
+            description = fill_text(self.t(None, str(doc.meta.get("description", ""))), self.text_values)
+            render(doc.name, "page.html", titles[doc.name], description,
+                   content=fill_placeholders(body, self.values))
+        render("index", "index.html", labels.site_title, "",
+               pages=[{"href": f"{d.name}.html", "title": titles[d.name],
+                       "description": fill_text(self.t(None, str(d.meta.get("description", ""))), self.text_values)}
+                      for d in docs])
+        national, international = self.printed_contacts()
+        groups = [{"kind": k, "contacts": [contact_view(c, self.edition.language, self.t) for c in national
+                                           if c.kind == k]} for k in KINDS]
+        render("contacts", "contacts.html", labels.contacts_title, "",
+               contact_groups=[g for g in groups if g["contacts"]],
+               international=[contact_view(c, self.edition.language, self.t) for c in international])
+        return pages
+
+    def alternates(self, page: str) -> list[dict]:
+        base_url = self.inputs.settings.base_url
+        out = []
+        for e in self.inputs.editions:
+            href = f"{base_url.rstrip('/')}/{e.id}/{page}" if base_url else f"../{e.id}/{page}"
+            out.append({"hreflang": e.id, "href": href})
+        return out
+
+    def switcher(self, page: str) -> list[dict]:
+        return [{"hreflang": e.id, "href": f"../{e.id}/{page}", "label": edition_label(e),
+                 "current": e.id == self.edition.id}
+                for e in self.inputs.editions if e.region == self.edition.region]
+
+    # --- leaflet -------------------------------------------------------------------------------
+    def leaflet(self, base: dict, result: EditionResult) -> bytes | None:
+        project = self.inputs.project
+        doc = next((d for d in self.inputs.documents if d.name == LEAFLET_DOC), None)
+        if doc is None:
+            raise PipelineError(f"no leaflet text: add {project.rel(project.source)}/{LEAFLET_DOC}.md")
+        body = translate_body(doc.body, self.lookup)
+        parts = BACK_MARKER.split(body, maxsplit=1)
+        if len(parts) != 2:
+            raise PipelineError("leaflet.md needs a line `<!-- leaflet: back -->` between the two sides",
+                                path=doc.path)
+        front, back = (fill_placeholders(markdown_to_html(p), self.values) for p in parts)
+        settings = self.inputs.settings
+        national, international = self.printed_contacts()
+        qr = qr_contact(self.region, self.international)
+        stack = font_stack(self.edition.language)
+        verified = [c.verified_on for c in national + international if c.verified_on]
+        context = dict(
+            base, title=fill_text(self.t(None, doc.title), self.text_values),
+            description=fill_text(self.t(None, str(doc.meta.get("description", ""))), self.text_values),
+            created=f"{self.inputs.today.isoformat()}T00:00:00Z", front=front, back=back,
+            paper_css="letter" if (settings.paper or self.region.paper) == "letter" else "A4",
+            crop_marks=settings.crop_marks, font_stack=Markup(css_stack(stack) + ", sans-serif"),
+            logo=(project.root / settings.logo).as_uri() if settings.logo else "",
+            contacts=[contact_view(c, self.edition.language, self.t) for c in national + international],
+            qr_svg=Markup(segno.make(qr.url, error="m").svg_inline(scale=4, title=url_label(qr.url))) if qr else "",
+            qr_label=url_label(qr.url) if qr else "",
+            numbers_checked=min(verified).isoformat() if verified and len(verified) == len(national + international)
+            else "",
+        )
+        html = self.templates.render("leaflet.html", context)
+        missing = uncovered(_text_of(html), stack)
+        if missing:
+            raise PipelineError(f"leaflet {self.edition.id}: no font covers {' '.join(missing)} "
+                                f"({', '.join(f'U+{ord(c):04X}' for c in missing)}); fonts tried: {', '.join(stack)}. "
+                                f"Install a Noto font for that script (apt-get install fonts-noto-core fonts-noto-cjk)")
+        from .render_pdf import render_pdf
+
+        pdf = render_pdf(html, project.root, identifier=f"leaflet-{self.edition.id}", max_pages=LEAFLET_PAGES)
+        result.leaflet_pages = pdf.pages
+        if pdf.pages > LEAFLET_PAGES:
+            severity = "error" if self.release else "warning"
+            result.issues.append(Issue(project.rel(project.leaflet(self.edition.id)), 0, severity, "fit",
+                                       f"edition {self.edition.id}: leaflet text overflows its {LEAFLET_PAGES} "
+                                       f"sides by {pdf.pages - LEAFLET_PAGES} page(s) (about {pdf.overflow_mm:.0f} mm)"))
+        return pdf.data
+
+    # --- all -----------------------------------------------------------------------------------
+    def build(self) -> EditionResult:
+        started = time.perf_counter()
+        result = EditionResult(self.edition)
+        result.draft_reasons = self.draft_reasons()
+        project = self.inputs.project
+        if self.release and result.draft:
+            for reason in result.draft_reasons:
+                result.issues.append(Issue(project.rel(project.site_edition(self.edition.id)), 0, "error", "release",
+                                           f"edition {self.edition.id} is a draft: {reason}"))
+            return result
+        base = self.context(result)
+        if "html" in self.formats:
+            for name, data in self.site_pages(base).items():
+                result.files[project.site_edition(self.edition.id) / name] = data
+        if "pdf" in self.formats:
+            data = self.leaflet(base, result)
+            if data is not None and not result.failed:
+                result.files[project.leaflet(self.edition.id)] = data
+        result.seconds = time.perf_counter() - started
+        return result
+
+
+def load_inputs(project: Project, wanted: list[str]) -> tuple[BuildInputs, list[str]]:
+    regions = load_regions(project)
+    select_editions(project, regions, wanted)  # refuses unknown editions and missing catalogs
+    every, missing = select_editions(project, regions, [])
+    inputs = BuildInputs(project=project, settings=load_settings(project), regions=regions,
+                         documents=load_documents(project), segments=collect_segments(project),
+                         today=build_date().date(), editions=every)
+    return inputs, missing
+
+
+def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
+    """Site-wide files: the stylesheet, the quick-exit script and the edition chooser."""
+    project = inputs.project
+    files = {}
+    for name in STATIC_FILES:
+        source = project.templates / "static" / name
+        if not source.is_file():
+            raise PipelineError("missing static file", path=project.rel(source))
+        files[project.site / "assets" / name] = source.read_bytes()
+    templates = load_templates(project, lambda m: m, lambda c, m: m)
+    regions = []
+    for code in sorted({e.region for e in inputs.editions}):
+        regions.append({"name": inputs.regions[code].name,
+                        "editions": [{"id": e.id, "label": edition_label(e)} for e in inputs.editions
+                                     if e.region == code]})
+    page = templates.render("editions.html", {"publisher": inputs.settings.publisher, "regions": regions,
+                                              "exit_url": inputs.settings.quick_exit_url})
+    files[project.site / "index.html"] = page.encode("utf-8")
+    return files
+
+
+@dataclass
+class BuildReport:
+    results: list[EditionResult]
+    skipped: list[str]
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for r in self.results for i in r.issues]
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.failed for r in self.results)
+
+
+def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] | None = None, release: bool = False,
+          progress: Callable[[EditionResult], None] | None = None) -> BuildReport:
+    """Build the chosen editions (default: all with catalogs) and write what succeeded."""
+    wanted_ids = list(editions)
+    inputs, skipped = load_inputs(project, wanted_ids)
+    chosen = [e for e in inputs.editions if not wanted_ids or e.id in wanted_ids]
+    skipped = [] if wanted_ids else skipped
+    kinds = formats or {"html", "pdf"}
+    results = []
+    shared = shared_files(inputs) if "html" in kinds else {}
+    for edition in chosen:
+        result = EditionBuilder(inputs, edition, formats=kinds, release=release).build()
+        if not result.failed:
+            for path, data in result.files.items():
+                write_atomic(path, data)
+        if progress:
+            progress(result)
+        results.append(result)
+    for path, data in shared.items():
+        write_atomic(path, data)
+    return BuildReport(results, skipped)

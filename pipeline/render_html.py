@@ -1,0 +1,79 @@
+"""Markdown -> safe HTML, and the Jinja environment for pages and leaflets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import markdown
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from markupsafe import Markup, escape
+
+from .errors import InputRefused
+from .layout import Project
+
+# What Python-Markdown's `extra` produces, and nothing else: no script, style, iframe, form, event handler.
+ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",
+                "blockquote", "table", "thead", "tbody", "tr", "th", "td", "img", "br", "hr", "dl", "dt", "dd",
+                "abbr", "sup", "sub", "div", "span", "del", "ins"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "id"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
+                      "th": {"align"}, "td": {"align"}, "li": {"id"}, "sup": {"id"}, "div": {"class"},
+                      "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "ol": {"start"}}
+URL_SCHEMES = {"https", "http", "mailto", "tel"}
+_MD_LINK = re.compile(r'href="(?P<page>[A-Za-z0-9_-]+)\.md(?P<anchor>#[^"]*)?"')
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def sanitize(html: str) -> str:
+    """Strip anything that could run code or load from elsewhere (nh3 = the Rust ammonia sanitizer)."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer", strip_comments=True)
+
+
+def markdown_to_html(text: str) -> str:
+    """Our dialect: Python-Markdown with the `extra` extensions; links to other documents become .html."""
+    html = sanitize(markdown.markdown(text, extensions=["extra"], output_format="html"))
+    return _MD_LINK.sub(lambda m: f'href="{m.group("page")}.html{m.group("anchor") or ""}"', html)
+
+
+def fill_placeholders(html: str, values: dict[str, Markup]) -> Markup:
+    """Put region values (numbers, names) in after sanitizing: numbers never come from translations."""
+    return Markup(PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), html))
+
+
+def fill_text(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def ltr(text: str) -> Markup:
+    """Numbers and URLs stay readable inside right-to-left text."""
+    return Markup('<bdi dir="ltr">') + escape(text) + Markup("</bdi>")
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The project's Jinja templates, with one edition's translations installed."""
+
+    env: Environment
+    rel: str  # the templates folder, relative to the project, for error messages
+
+    def render(self, name: str, context: dict) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except TemplateError as exc:
+            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+            raise InputRefused(f"template error: {getattr(exc, 'message', None) or exc}",
+                               path=f"{self.rel}/{Path(where).name}", line=getattr(exc, "lineno", None)) from None
+
+
+def load_templates(project: Project, gettext: Callable[[str], str],
+                   pgettext: Callable[[str, str], str]) -> Templates:
+    env = Environment(loader=FileSystemLoader(str(project.templates)), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(gettext=gettext, ngettext=lambda s, p, n: gettext(s if n == 1 else p),
+                                  pgettext=pgettext, npgettext=lambda c, s, p, n: pgettext(c, s if n == 1 else p),
+                                  newstyle=True)
+    return Templates(env, project.rel(project.templates))
