@@ -21,6 +21,7 @@ from .layout import Project
 from .storage import locked, write_atomic
 
 LOCALE_ID = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
+REVIEW_HEADER = "X-Review-Status"
 FUZZY_THRESHOLD = 0.6  # the similarity msgmerge uses
 Key = tuple[str | None, str]
 
@@ -120,6 +121,7 @@ def init_catalog(project: Project, locale: str) -> Path:
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": plural_forms(locale),
+        REVIEW_HEADER: "needs-review",  # a new catalog is unreviewed until a native speaker says otherwise
     }
     catalog = new_catalog(metadata, f"{parsed.english_name} translations of the awareness-pipeline content.")
     for source in template:

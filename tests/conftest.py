@@ -1,0 +1,99 @@
+"""Shared fixtures: temporary copies of the real project, and a small verified one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# a fixed build date: fixture contacts were verified on 2026-06-01, i.e. within 12 months of it
+FIXED_EPOCH = "1795000000"  # 2026-11-17
+
+
+def copy_project(target: Path, *, with_catalogs: bool = True) -> Path:
+    shutil.copytree(REPO / "source_content", target / "source_content")
+    shutil.copy(REPO / "awareness.toml", target / "awareness.toml")
+    (target / "locales").mkdir()
+    if with_catalogs:
+        for po in (REPO / "locales").glob("*/LC_MESSAGES/messages.po"):
+            dest = target / "locales" / po.relative_to(REPO / "locales")
+            dest.parent.mkdir(parents=True)
+            shutil.copy(po, dest)
+    if with_catalogs and (REPO / "locales" / "messages.pot").exists():
+        shutil.copy(REPO / "locales" / "messages.pot", target / "locales" / "messages.pot")
+    return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A temporary copy of this repository's real content, catalogs and settings."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def bare_project(tmp_path: Path) -> Path:
+    """Real content without any catalogs or POT."""
+    return copy_project(tmp_path / "project", with_catalogs=False)
+
+
+@pytest.fixture
+def verified_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Real content with one region (GB) whose contacts were verified live: release builds are possible."""
+    root = copy_project(tmp_path / "verified", with_catalogs=False)
+    shutil.rmtree(root / "source_content" / "regions")
+    shutil.copytree(FIXTURES / "verified_regions", root / "source_content" / "regions")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    return root
+
+
+class Cli:
+    """Runs the real Click command in-process."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, root: Path, *args: str, code: int | None = 0):
+        result = self.runner.invoke(main, ["--project", str(root), *args], catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, f"exit {result.exit_code}\n{result.output}"
+        return result
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
+
+
+def awareness_bin() -> str:
+    candidate = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin" / "awareness"
+    found = shutil.which("awareness") or (str(candidate) if candidate.exists() else None)
+    assert found, "the awareness command is not installed (make test installs it)"
+    return found
+
+
+def run_installed(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([awareness_bin(), "--project", str(root), *args], capture_output=True, text=True)
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes, to prove that nothing changed."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def fill_catalog(path: Path, translate=lambda msgid: f"«{msgid}»") -> None:
+    """Translate every entry of a catalog mechanically (markup and placeholders survive)."""
+    catalog = polib.pofile(str(path))
+    for entry in catalog:
+        entry.msgstr = translate(entry.msgid)
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    catalog.save()
