@@ -24,6 +24,7 @@ from .fonts import css_stack, font_stack, text_direction, uncovered
 from .layout import Project
 from .models import Contact, Document, Edition, Issue, Region, Segment
 from .regions import INTERNATIONAL, KINDS, load_regions, verification_problem
+from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .render_html import fill_placeholders, fill_text, load_templates, ltr, markdown_to_html
 from .settings import Settings, load_settings
 from .storage import write_atomic
@@ -94,6 +95,12 @@ def qr_contact(region: Region, international: Region | None) -> Contact | None:
     return None
 
 
+def css_string(text: str) -> Markup:
+    """A CSS string literal (for generated content such as the DRAFT running head)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    return Markup(f'"{escaped}"')
+
+
 def _text_of(html: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", html))
 
@@ -105,11 +112,11 @@ class EditionBuilder:
         self.inputs, self.edition, self.formats, self.release = inputs, edition, formats, release
         project = inputs.project
         catalog = None
-        if edition.locale:
+        self.pseudo = edition.language == PSEUDO_LANGUAGE
+        if edition.locale and not self.pseudo:
             path = project.catalog(edition.locale)
             catalog = read_catalog(path, project.rel(path))
-        self.lookup: Lookup = catalog_lookup(catalog)
-        self.catalog = catalog
+        self.lookup: Lookup = pseudo_lookup if self.pseudo else catalog_lookup(catalog)
         self.region = inputs.regions[edition.region]
         self.international = inputs.regions.get(INTERNATIONAL)
         self.templates = load_templates(project, lambda m: self.lookup(None, m) or m,
@@ -127,7 +134,9 @@ class EditionBuilder:
 
     def draft_reasons(self) -> list[str]:
         reasons = []
-        if self.edition.locale:
+        if self.pseudo:
+            reasons.append("pseudo-locale for layout testing, never released")
+        elif self.edition.locale:
             wanted_paths = {d.path for d in self.inputs.documents} | {self.region.path}
             if self.international:
                 wanted_paths.add(self.international.path)
@@ -241,6 +250,7 @@ class EditionBuilder:
             numbers_checked=min(verified).isoformat() if verified and len(verified) == len(national + international)
             else "",
         )
+        context["draft_css"] = css_string(f"{self.t(None, 'DRAFT')} · {self.t(None, 'Not for distribution')}")
         html = self.templates.render("leaflet.html", context)
         missing = uncovered(_text_of(html), stack)
         if missing:
@@ -249,7 +259,8 @@ class EditionBuilder:
                                 f"Install a Noto font for that script (apt-get install fonts-noto-core fonts-noto-cjk)")
         from .render_pdf import render_pdf
 
-        pdf = render_pdf(html, project.root, identifier=f"leaflet-{self.edition.id}", max_pages=LEAFLET_PAGES)
+        pdf = render_pdf(html, project.root, name=f"leaflet {self.edition.id}", identifier=f"leaflet-{self.edition.id}",
+                         max_pages=LEAFLET_PAGES)
         result.leaflet_pages = pdf.pages
         if pdf.pages > LEAFLET_PAGES:
             severity = "error" if self.release else "warning"
@@ -281,9 +292,9 @@ class EditionBuilder:
         return result
 
 
-def load_inputs(project: Project, wanted: list[str]) -> tuple[BuildInputs, list[str]]:
+def load_inputs(project: Project) -> tuple[BuildInputs, list[str]]:
+    """(what every edition is built from, listed editions that have no catalog yet)."""
     regions = load_regions(project)
-    select_editions(project, regions, wanted)  # refuses unknown editions and missing catalogs
     every, missing = select_editions(project, regions, [])
     inputs = BuildInputs(project=project, settings=load_settings(project), regions=regions,
                          documents=load_documents(project), segments=collect_segments(project),
@@ -330,8 +341,9 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] |
           progress: Callable[[EditionResult], None] | None = None) -> BuildReport:
     """Build the chosen editions (default: all with catalogs) and write what succeeded."""
     wanted_ids = list(editions)
-    inputs, skipped = load_inputs(project, wanted_ids)
-    chosen = [e for e in inputs.editions if not wanted_ids or e.id in wanted_ids]
+    inputs, skipped = load_inputs(project)
+    # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build
+    chosen = select_editions(project, inputs.regions, wanted_ids)[0] if wanted_ids else inputs.editions
     skipped = [] if wanted_ids else skipped
     kinds = formats or {"html", "pdf"}
     results = []

@@ -7,6 +7,7 @@ from babel import Locale, UnknownLocaleError
 from .errors import InputRefused
 from .layout import Project
 from .models import Edition, Region
+from .pseudo import PSEUDO_LANGUAGE
 from .regions import INTERNATIONAL
 
 
@@ -42,7 +43,10 @@ def select_editions(project: Project, regions: dict[str, Region], wanted: list[s
     by_id = {e.id: e for e in editions}
     chosen = []
     for edition_id in wanted:
-        if edition_id in by_id:
+        language, _, region = edition_id.partition("-")
+        if language == PSEUDO_LANGUAGE and region in regions and region != INTERNATIONAL:
+            chosen.append(Edition(edition_id, PSEUDO_LANGUAGE, region, PSEUDO_LANGUAGE))
+        elif edition_id in by_id:
             chosen.append(by_id[edition_id])
         elif edition_id in missing:
             language = edition_id.split("-")[0]

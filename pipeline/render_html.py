@@ -73,7 +73,15 @@ def load_templates(project: Project, gettext: Callable[[str], str],
                    pgettext: Callable[[str, str], str]) -> Templates:
     env = Environment(loader=FileSystemLoader(str(project.templates)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_callables(gettext=gettext, ngettext=lambda s, p, n: gettext(s if n == 1 else p),
-                                  pgettext=pgettext, npgettext=lambda c, s, p, n: pgettext(c, s if n == 1 else p),
-                                  newstyle=True)
+
+    # Jinja trusts translations as markup; ours come from translators' files, so escape them first.
+    def safe_gettext(message: str) -> Markup:
+        return escape(gettext(message))
+
+    def safe_pgettext(context: str, message: str) -> Markup:
+        return escape(pgettext(context, message))
+
+    env.install_gettext_callables(gettext=safe_gettext, ngettext=lambda s, p, n: safe_gettext(s if n == 1 else p),
+                                  pgettext=safe_pgettext,
+                                  npgettext=lambda c, s, p, n: safe_pgettext(c, s if n == 1 else p), newstyle=True)
     return Templates(env, project.rel(project.templates))

@@ -55,7 +55,7 @@ class RenderedPdf:
     overflow_mm: float  # height of content beyond the allowed pages
 
 
-def render_pdf(html: str, root: Path, *, identifier: str, max_pages: int) -> RenderedPdf:
+def render_pdf(html: str, root: Path, *, name: str, identifier: str, max_pages: int) -> RenderedPdf:
     """Render a leaflet; WeasyPrint errors (refused files, missing alt/lang) fail the build."""
     weasyprint = _weasyprint()
     collector = _Collect()
@@ -66,12 +66,20 @@ def render_pdf(html: str, root: Path, *, identifier: str, max_pages: int) -> Ren
                                    url_fetcher=rooted_fetcher(root)).render()
         data = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier.encode("ascii"))
     except weasyprint.urls.FatalURLFetchingError as exc:  # a BaseException, not an Exception
-        raise PipelineError(f"leaflet {identifier}: {exc}") from None
+        cause = exc.__cause__ or exc.__context__
+        raise PipelineError(f"{name}: {cause or exc}") from None
     finally:
         logger.removeHandler(collector)
     if collector.messages:
-        raise PipelineError(f"leaflet {identifier}: {collector.messages[0]}")
-    overflow = 0.0
-    for page in document.pages[max_pages:]:
-        overflow += page.height * 25.4 / 96  # CSS px -> mm (whole pages; the last may be partly filled)
+        raise PipelineError(f"{name}: {collector.messages[0]}")
+    overflow = sum(_filled_height(page) for page in document.pages[max_pages:]) * 25.4 / 96  # CSS px -> mm
     return RenderedPdf(data, len(document.pages), round(overflow))
+
+
+def _filled_height(page) -> float:
+    """How far down the page's content reaches, from the top of its content area (CSS px)."""
+    box = page._page_box
+    top = box.content_box_y()
+    bottoms = [child.position_y + child.margin_height() for child in box.descendants()
+               if child is not box and hasattr(child, "margin_height") and child.position_y >= top]
+    return max(bottoms, default=top) - top

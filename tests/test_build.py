@@ -1,0 +1,249 @@
+"""`awareness build`: the real PDFs and HTML pages, opened the way a reader or printer would."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+import subprocess
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from conftest import copy_project, fill_catalog, tree_bytes
+from click.testing import CliRunner
+from pipeline.cli import main
+
+pytestmark = pytest.mark.slow
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+class _Active(HTMLParser):
+    """Collects everything in a page that could run code or load something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("iframe", "object", "embed", "form"):
+            self.found.append(tag)
+        if tag == "script" and dict(attrs).get("src") != "../assets/quick-exit.js":
+            self.found.append("script")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag} {name}")
+            if name in ("href", "src") and value and re.match(r"\s*(javascript|data|vbscript|file):", value, re.I):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def active_markup(html: str) -> list[str]:
+    parser = _Active()
+    parser.feed(html)
+    return parser.found
+
+
+def pdftotext(pdf: Path, page: int | None = None) -> str:
+    args = ["pdftotext", "-layout"]
+    if page:
+        args += ["-f", str(page), "-l", str(page)]
+    return BIDI.sub("", subprocess.run(args + [str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+
+
+def pdfinfo(pdf: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+
+
+def pdffonts(pdf: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("built") / "project")
+    for locale in ("ar", "ja"):  # complete catalogs so the scripts are really exercised
+        po = root / "locales" / locale / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            pytest.skip(f"no {locale} catalog")
+    result = CliRunner().invoke(main, ["--project", str(root), "build", "--edition", "en-US", "--edition", "en-GB",
+                                       "--edition", "ar-EG", "--edition", "ja-JP"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_leaflet_is_two_tagged_pages_on_the_region_paper(built):
+    us, gb = pdfinfo(built / "output/leaflets/en-US.pdf"), pdfinfo(built / "output/leaflets/en-GB.pdf")
+    assert us["Pages"] == "2" and "letter" in us["Page size"]
+    assert gb["Pages"] == "2" and "A4" in gb["Page size"]
+    assert us["Tagged"] == "yes" and us["Title"] == "Child sexual abuse material and how to report it"
+
+
+def test_leaflet_fonts_are_embedded_subset_noto(built):
+    for edition in ("en-US", "ar-EG", "ja-JP"):
+        fonts = pdffonts(built / f"output/leaflets/{edition}.pdf")
+        assert fonts, edition
+        for row in fonts:
+            name, emb, sub = row[0], row[-5], row[-4]
+            assert "+Noto-Sans" in name, (edition, name)
+            assert (emb, sub) == ("yes", "yes"), (edition, row)
+    names = " ".join(r[0] for r in pdffonts(built / "output/leaflets/ja-JP.pdf"))
+    assert "CJK" in names
+
+
+def test_leaflet_carries_the_region_numbers_digit_for_digit_and_draft_marks(built):
+    us = built / "output/leaflets/en-US.pdf"
+    front, back = pdftotext(us, 1), pdftotext(us, 2)
+    assert "call 911" in front
+    for number in ("(800) 843-5678", "(800) 422-4453", "(888) 773-8368"):
+        assert number in back
+    assert "DRAFT" in front and "DRAFT" in back
+    assert "report.cybertip.org" in back and "Numbers checked on not yet checked live" in back
+    assert "Edition en-US" in back
+
+
+def test_leaflet_qr_code_decodes_to_the_reporting_url(built, tmp_path):
+    if not shutil.which("zbarimg"):
+        pytest.fail("zbarimg missing: make test installs zbar-tools")
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "2", "-l", "2", str(built / "output/leaflets/en-GB.pdf"),
+                    str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    out = subprocess.run(["zbarimg", "--quiet", str(png)], capture_output=True, text=True).stdout
+    assert out.strip() == "QR-Code:https://www.iwf.org.uk/report"
+
+
+def test_arabic_leaflet_keeps_numbers_in_order_and_page_is_rtl(built):
+    text = pdftotext(built / "output/leaflets/ar-EG.pdf")
+    assert "16000" in text and "16021" in text and "122" in text
+    page = (built / "output/site/ar-EG/contacts.html").read_text()
+    assert '<html lang="ar-EG" dir="rtl">' in page
+    assert '<bdi dir="ltr">16000</bdi>' in page
+
+
+def test_site_pages_leak_nothing_and_offer_quick_exit(built):
+    for page in sorted((built / "output/site/en-US").glob("*.html")):
+        html = page.read_text()
+        assert "Content-Security-Policy" in html and "default-src 'none'" in html, page.name
+        assert '<meta name="referrer" content="no-referrer">' in html
+        for tag, attr, url in re.findall(r'<(script|link|img)\b[^>]*?\b(src|href)="([^"]+)"', html):
+            assert not re.match(r"(https?:)?//", url), (page.name, tag, url)  # only local resources
+        for anchor in re.findall(r'<a\b[^>]*href="https?://[^"]*"[^>]*>', html):
+            assert "noreferrer" in anchor, (page.name, anchor)
+        assert 'id="quick-exit"' in html and 'data-exit-url="https://www.google.com/"' in html
+    script = (built / "output/site/assets/quick-exit.js").read_text()
+    assert "location.replace" in script and "Escape" in script
+
+
+def test_site_has_lang_hreflang_alternates_and_switcher(built):
+    html = (built / "output/site/en-GB/how-to-report.html").read_text()
+    assert '<html lang="en-GB" dir="ltr">' in html
+    assert '<link rel="alternate" hreflang="ar-EG" href="../ar-EG/how-to-report.html">' in html
+    assert 'href="../en-US/how-to-report.html"' in html
+    assert (built / "output/site/index.html").exists()
+
+
+def test_contacts_page_links_numbers_as_tel_in_e164(built):
+    html = (built / "output/site/en-US/contacts.html").read_text()
+    assert '<a href="tel:+18008435678"><bdi dir="ltr">(800) 843-5678</bdi></a>' in html
+    assert "Not yet checked live by the publisher" in html
+    gb = (built / "output/site/en-GB/contacts.html").read_text()
+    assert '<a href="tel:+448001111"><bdi dir="ltr">0800 1111</bdi></a>' in gb
+
+
+def test_every_page_is_well_formed_html5(built):
+    for page in sorted((built / "output/site").rglob("*.html")):
+        html5lib.HTMLParser(strict=True).parse(page.read_bytes())
+
+
+def test_malicious_markup_in_source_or_translation_never_reaches_a_page(project, cli):
+    doc = project / "source_content" / "how-to-report.md"
+    doc.write_text(doc.read_text() + "\n<script>alert(1)</script>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n"
+                   "[click](javascript:alert(2)) and ![x](data:image/png;base64,AAAA) "
+                   "<img src=x onerror=\"alert(3)\">\n")
+    fill_catalog(project / "locales/fr/LC_MESSAGES/messages.po",
+                 lambda m: m + ' <a href="javascript:alert(4)" onclick="alert(5)">x</a><script>alert(6)</script>')
+    cli(project, "extract")
+    cli(project, "build", "--format", "html", "--edition", "en-US", "--edition", "fr-FR")
+    for edition in ("en-US", "fr-FR"):
+        html = (project / f"output/site/{edition}/how-to-report.html").read_text()
+        assert active_markup(html) == [], edition
+        assert "alert(6)" in html or edition == "en-US"  # the text arrives, harmlessly escaped
+
+
+def test_release_refuses_draft_editions_and_writes_nothing(project, cli):
+    result = cli(project, "build", "--release", "--edition", "en-US", code=1)
+    assert "edition en-US is a draft" in result.output and "not verified live" in result.output
+    assert not (project / "output" / "leaflets" / "en-US.pdf").exists()
+    assert not (project / "output" / "site" / "en-US").exists()
+
+
+def test_release_build_of_a_verified_edition_succeeds_without_draft_marks(verified_project, cli):
+    cli(verified_project, "extract")
+    result = cli(verified_project, "build", "--release", "--edition", "en-GB")
+    assert "en-GB   release" in result.output
+    text = pdftotext(verified_project / "output/leaflets/en-GB.pdf")
+    assert "DRAFT" not in text and "0800 1111" in text
+    assert "Numbers checked on 2026-06-01" in text
+    assert "DRAFT" not in (verified_project / "output/site/en-GB/index.html").read_text()
+
+
+def test_glyph_preflight_names_characters_no_font_covers(project, cli):
+    leaflet = project / "source_content" / "leaflet.md"
+    leaflet.write_text(leaflet.read_text().replace("## How to report", "## How to report \ue000\U000f0000", 1))
+    result = cli(project, "build", "--format", "pdf", "--edition", "en-GB", code=3)
+    assert "no font covers" in result.output and "U+E000" in result.output and "Noto Sans" in result.output
+    assert not (project / "output" / "leaflets" / "en-GB.pdf").exists()
+
+
+@pytest.mark.parametrize("image", ["https://example.org/tracker.png", "../../outside.png"])
+def test_leaflet_loads_nothing_from_the_network_or_outside_the_project(project, cli, image):
+    leaflet = project / "source_content" / "leaflet.md"
+    leaflet.write_text(leaflet.read_text() + f"\n![logo]({image})\n")
+    result = cli(project, "build", "--format", "pdf", "--edition", "en-GB", code=3)
+    assert "refused" in result.output
+    assert not (project / "output" / "leaflets" / "en-GB.pdf").exists()
+
+
+def test_fit_check_names_the_overflow_and_release_makes_it_an_error(verified_project, cli):
+    leaflet = verified_project / "source_content" / "leaflet.md"
+    leaflet.write_text(leaflet.read_text() + "\n" + "\n\n".join(["A long extra paragraph for the back side. " * 6] * 25))
+    result = cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
+    match = re.search(r"warning\[fit\]: edition en-GB: leaflet text overflows its 2 sides by (\d) page\(s\) "
+                      r"\(about (\d+) mm\)", result.output)
+    assert match and int(match.group(1)) >= 1 and 0 < int(match.group(2)) < 600, result.output
+    result = cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB", "--release", code=1)
+    assert "error[fit]" in result.output
+
+
+def test_unknown_edition_and_missing_catalog_are_one_line_errors(bare_project, cli):
+    result = cli(bare_project, "build", "--edition", "xx-YY", code=3)
+    assert result.output.count("\n") == 1 and "unknown edition 'xx-YY'" in result.output
+    result = cli(bare_project, "build", "--edition", "fr-CA", code=3)
+    assert "has no catalog" in result.output and "awareness init fr" in result.output
+
+
+def test_pseudo_locale_is_accented_longer_and_never_released(project, cli):
+    cli(project, "build", "--edition", "qps-GB", "--format", "pdf")
+    text = pdftotext(project / "output/leaflets/qps-GB.pdf")
+    assert "Whát ïs çhïld séxúál ábúsé mátéríál?" in text or "Whát ïs" in text
+    assert "0800 1111" in text  # numbers are region data, never pseudo-translated
+    result = cli(project, "build", "--edition", "qps-GB", "--release", code=1)
+    assert "pseudo-locale" in result.output
+
+
+def test_crop_marks_add_bleed_around_the_page(verified_project, cli):
+    settings = verified_project / "awareness.toml"
+    settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = true"))
+    cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
+    width, height = map(float, re.findall(r"[\d.]+", pdfinfo(verified_project / "output/leaflets/en-GB.pdf")
+                                           ["Page size"])[:2])
+    assert width > 595.3 and height > 841.9  # A4 plus bleed
+
+
+def test_build_writes_nothing_when_region_data_is_bad(project, cli):
+    (project / "source_content/regions/gb.toml").write_text('code = "GB"\nname = "UK"\npaper = "a4"\n')
+    before = tree_bytes(project)
+    cli(project, "build", code=3)
+    assert tree_bytes(project) == before

@@ -1,0 +1,101 @@
+"""Region data: validation on load, the contacts listing and live-verification workflow."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import tree_bytes
+from pipeline.regions import parse_phone
+
+
+@pytest.mark.parametrize("number, region, display, tel", [
+    ("1-800-843-5678", "US", "(800) 843-5678", "+18008435678"),
+    ("0808 800 5000", "GB", "0808 800 5000", "+448088005000"),
+    ("116 111", "DE", "116 111", "116111"),
+    ("1098", "IN", "1098", "1098"),
+    ("16000", "EG", "16000", "16000"),
+    ("189", "JP", "189", "189"),
+])
+def test_phone_numbers_are_validated_and_formatted(number, region, display, tel):
+    phone = parse_phone(number, region)
+    assert (phone.display, phone.tel) == (display, tel)
+
+
+def test_every_shipped_region_loads_with_the_required_regions(project, cli):
+    rows = json.loads(cli(project, "contacts", "--json").output)
+    regions = {r["region"] for r in rows}
+    assert {"US", "GB", "CA", "AU", "IN", "DE", "FR", "ES", "BR", "PL", "UA", "JP", "KE", "EG", "MX", "INT"} <= regions
+    # our data was checked against archived copies only: nothing may claim a live check
+    assert all(r["status"] != "confirmed" and r["verified_on"] is None and r["due"] for r in rows)
+
+
+def break_region(root, old, new, name="gb.toml"):
+    path = root / "source_content" / "regions" / name
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('"0800 1111"', '"0800 111"', "not a valid phone or short number in GB"),
+    ('url = "https://childline.org.uk', 'url = "http://childline.org.uk', "must be an https URL"),
+    ('kind = "child-helpline"', 'kind = "helpline"', "kind 'helpline' is not one of"),
+    ('status = "partly"', 'status = "sure"', "status 'sure' is not one of"),
+    ('paper = "a4"', 'paper = "A3"', "paper: must be one of a4, letter"),
+    ('emergency = "999"', 'emergency = "12345678901234"', "emergency:"),
+    ('code = "GB"', 'code = "FR"', "code: must be the region's ISO code"),
+    ('id = "childline"', 'id = "Child Line"', "must be lower-case letters"),
+    ('status = "partly"', 'status = "confirmed"', "needs verified_on"),
+    ('name = "Childline"', 'nmae = "Childline"', "unknown key 'nmae'"),
+])
+def test_bad_region_data_is_refused_with_file_line_and_reason(project, cli, old, new, expected):
+    break_region(project, old, new)
+    before = tree_bytes(project)
+    result = cli(project, "build", "--format", "html", code=3)
+    assert "source_content/regions/gb.toml:" in result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert tree_bytes(project) == before  # nothing built from it
+
+
+def test_toml_syntax_error_names_the_line(project, cli):
+    break_region(project, 'name = "United Kingdom"', 'name = "United Kingdom')
+    result = cli(project, "contacts", code=3)
+    assert "source_content/regions/gb.toml:" in result.output and "not valid TOML" in result.output
+
+
+def test_contacts_lists_sources_and_due_checks(project, cli):
+    out = cli(project, "contacts", "--due").output
+    assert "GB/childline" in out and "never verified live" in out and "source: https://" in out
+
+
+def test_verify_records_a_live_check_keeping_comments(verified_project, cli):
+    path = verified_project / "source_content" / "regions" / "gb.toml"
+    text = path.read_text().replace('status = "confirmed"\nverified_on = 2026-06-01\n\n[[contacts]]\nid = "childline"',
+                                    'status = "confirmed"\nverified_on = 2026-06-01\n\n[[contacts]]\nid = "childline"')
+    text = text.replace('source = "https://www.childline.org.uk"\nstatus = "confirmed"\nverified_on = 2026-06-01',
+                        'source = "https://www.childline.org.uk"\nstatus = "partly"')
+    path.write_text(text)
+    rows = json.loads(cli(verified_project, "contacts", "--due", "--json").output)
+    assert [r["id"] for r in rows] == ["childline"]
+    result = cli(verified_project, "contacts", "verify", "GB", "childline", "--on", "2026-11-20")
+    assert "confirmed, verified on 2026-11-20" in result.output
+    written = path.read_text()
+    assert written.startswith("# Test fixture")  # comments and layout kept
+    assert 'status = "confirmed"\nverified_on = 2026-11-20' in written
+    assert json.loads(cli(verified_project, "contacts", "--due", "--json").output) == []
+
+
+def test_verify_unknown_contact_is_refused(verified_project, cli):
+    before = tree_bytes(verified_project)
+    result = cli(verified_project, "contacts", "verify", "GB", "nobody", code=3)
+    assert "has no contact 'nobody'" in result.output
+    assert tree_bytes(verified_project) == before
+
+
+def test_stale_verification_is_due(verified_project, cli, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830000000")  # 2027-12-28: June 2026 is now too old
+    rows = json.loads(cli(verified_project, "contacts", "--due", "--json").output)
+    assert {r["id"] for r in rows} == {"iwf", "childline", "take-it-down"}
