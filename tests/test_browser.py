@@ -1,0 +1,127 @@
+"""The built site in a real headless Chromium (Debian's): axe-core, quick exit, CSP, phone layout."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import copy_project
+from pipeline.cli import main
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+EDITIONS = ("en-US", "ar-EG", "ja-JP")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("site") / "project")
+    args = ["--project", str(root), "build", "--format", "html"]
+    for edition in EDITIONS:
+        args += ["--edition", edition]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "output" / "site"))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def pages_of(root: Path, edition: str) -> list[str]:
+    return sorted(p.name for p in (root / "output" / "site" / edition).glob("*.html"))
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_no_serious_or_critical_axe_violations(site, browser, edition):
+    from axe_playwright_python.sync_playwright import Axe
+
+    root, base = site
+    axe = Axe()
+    problems = []
+    page = browser.new_page()
+    for name in pages_of(root, edition):
+        page.goto(f"{base}/{edition}/{name}")
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append((name, violation["id"], violation["impact"],
+                                 [n["target"] for n in violation["nodes"]][:3]))
+    page.close()
+    assert problems == []
+
+
+def test_axe_does_report_a_broken_page(site, browser):
+    """The check above can fail: a page with an unlabelled image and no lang is reported."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    root, base = site
+    (root / "output" / "site" / "broken.html").write_text("<!doctype html><title>x</title><img src='x.png'>")
+    page = browser.new_page()
+    page.goto(f"{base}/broken.html")
+    ids = {v["id"] for v in Axe().run(page).response["violations"]}
+    page.close()
+    assert {"image-alt", "html-has-lang"} <= ids
+
+
+def test_quick_exit_replaces_the_page_on_escape_and_leaves_no_history(site, browser):
+    _, base = site
+    context = browser.new_context()
+    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    page = context.new_page()
+    page.goto(f"{base}/en-US/how-to-report.html")
+    length = page.evaluate("history.length")
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://www.google.com/")
+    assert page.evaluate("history.length") == length  # replaced, not added
+    page.go_back()
+    assert not page.url.startswith(base)  # Back does not return to the site
+    page.goto(f"{base}/en-US/index.html")
+    page.click("#quick-exit")
+    page.wait_for_url("https://www.google.com/")
+    context.close()
+
+
+def test_pages_make_no_outside_requests_and_csp_blocks_nothing_of_ours(site, browser):
+    root, base = site
+    page = browser.new_page()
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    for edition in EDITIONS:
+        for name in pages_of(root, edition):
+            page.goto(f"{base}/{edition}/{name}")
+    page.close()
+    assert all(url.startswith(base) for url in requests), [u for u in requests if not u.startswith(base)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_pages_fit_a_phone_screen(site, browser, edition):
+    root, base = site
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    for name in pages_of(root, edition):
+        page.goto(f"{base}/{edition}/{name}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+    page.close()
