@@ -180,6 +180,104 @@ def stats(ctx: click.Context, as_json: bool) -> None:
                    f"{r.words:>7} {r.percent:>6.1f}%")
 
 
+def print_issues(issues, as_json: bool) -> None:
+    if as_json:
+        print_json([i.as_dict() for i in issues])
+        return
+    for issue in issues:
+        click.echo(str(issue))
+
+
+@main.command()
+@click.argument("locales", nargs=-1)
+@click.option("--release", is_flag=True, help="Untranslated and fuzzy messages are errors, not warnings.")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only, not warnings.")
+@click.pass_context
+def check(ctx: click.Context, locales: tuple[str, ...], release: bool, as_json: bool, quiet: bool) -> None:
+    """Check catalogs (all, or the LOCALES named): placeholders, markup and links, unsafe HTML,
+    numbers, terminology, length limits, plural forms, msgfmt -c, untranslated and fuzzy.
+
+    \b
+    Example:
+      awareness check fr de
+      awareness check --release --json
+    """
+    from .checks import check_project
+
+    issues = check_project(project_of(ctx), list(locales), release=release)
+    print_issues([i for i in issues if i.severity == "error" or not quiet], as_json)
+    errors = sum(1 for i in issues if i.severity == "error")
+    if not as_json:
+        warnings = sum(1 for i in issues if i.severity == "warning")
+        click.echo(f"{errors} errors, {warnings} warnings", err=True)
+    if errors:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("locale")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the package (default: output/export/<export-id>/).")
+@click.pass_context
+def export(ctx: click.Context, locale: str, out: Path | None) -> None:
+    """Write a translator package for LOCALE: the up-to-date catalog with an export id, the glossary
+    (CSV and TBX) and instructions. A snapshot of what was sent is kept in locales/<locale>/exports/
+    (commit it) so the returned file can be merged three-way.
+
+    \b
+    Example:
+      awareness export fr --out /tmp/for-translator
+    """
+    from .export import export_package
+
+    project = project_of(ctx)
+    result = export_package(project, locale, out)
+    for path in result.files:
+        click.echo(str(path) if not path.resolve().is_relative_to(project.root) else project.rel(path))
+    click.echo(f"export id {result.export_id}; snapshot {project.rel(result.snapshot)} (commit it)")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--locale", help="The files' language, when their Language header is missing.")
+@click.option("--dry-run", is_flag=True, help="Report what would be merged; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_run: bool, as_json: bool) -> None:
+    """Merge translators' returned PO FILES into the catalogs, entry by entry, after checking each.
+
+    Entries that fail a check are rejected and reported; the rest are merged. A translation that
+    changed in the catalog since export is a conflict (kept as is). Exit 0 all merged, 1 some
+    entries rejected or in conflict, 3 a file refused (nothing written).
+
+    \b
+    Example:
+      awareness merge ~/Downloads/messages-fr.po
+      awareness merge --dry-run --locale de returned.po
+    """
+    from .merge import merge_file
+
+    project = project_of(ctx)
+    reports = [merge_file(project, Path(f), locale=locale, dry_run=dry_run) for f in files]
+    if as_json:
+        print_json([r.as_dict() for r in reports])
+    else:
+        for r in reports:
+            for issue in r.rejected:
+                click.echo(str(issue))
+            for conflict in r.conflicts:
+                click.echo(f"{r.file}:{conflict['line']}: warning[conflict]: changed in the catalog since export; "
+                           f"kept the catalog's \"{conflict['catalog'][:60]}\", not \"{conflict['returned'][:60]}\"")
+            for msgid in r.stale:
+                click.echo(f"{r.file}: info[stale]: no longer in the source, skipped: \"{msgid[:60]}\"")
+            verb = "would merge" if dry_run else "merged"
+            click.echo(f"{r.file} -> {r.catalog} ({r.mode}): {verb} {len(r.merged)}, unchanged {r.unchanged}, "
+                       f"rejected {len(r.rejected)}, conflicts {len(r.conflicts)}, stale {len(r.stale)}")
+    if not all(r.clean for r in reports):
+        ctx.exit(EXIT_PROBLEMS)
+
+
 @main.group(invoke_without_command=True)
 @click.option("--due", is_flag=True, help="Only contacts that need a live check (not confirmed, or older than 12 months).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")

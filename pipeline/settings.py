@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .documents import read_text
@@ -15,6 +15,7 @@ SECTIONS = {
     "publisher": {"name", "url", "logo"},
     "site": {"base_url", "quick_exit_url"},
     "leaflet": {"paper", "crop_marks"},
+    "links": {"twins"},
 }
 
 
@@ -27,6 +28,8 @@ class Settings:
     quick_exit_url: str = DEFAULT_EXIT_URL
     paper: str = ""  # "", "a4" or "letter": empty means the region's own paper size
     crop_marks: bool = False
+    # localized twins of link hosts: a translation may point to a twin (cybertip.ca -> cyberaide.ca)
+    link_twins: dict = field(default_factory=dict)
 
 
 def load_settings(project: Project) -> Settings:
@@ -53,7 +56,11 @@ def load_settings(project: Project) -> Settings:
         quick_exit_url=str(site.get("quick_exit_url", DEFAULT_EXIT_URL)),
         paper=str(leaflet.get("paper", "")),
         crop_marks=bool(leaflet.get("crop_marks", False)),
+        link_twins=dict(data.get("links", {}).get("twins", {})),
     )
+    for host, twins in settings.link_twins.items():
+        if not isinstance(twins, list) or not all(isinstance(t, str) for t in twins):
+            raise InputRefused(f"links.twins: '{host}' must map to a list of host names", path=rel)
     for key, value in (("publisher.url", settings.publisher_url), ("site.base_url", settings.base_url),
                        ("site.quick_exit_url", settings.quick_exit_url)):
         if value and (urlsplit(value).scheme != "https" or not urlsplit(value).netloc):

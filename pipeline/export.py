@@ -1,0 +1,115 @@
+"""Translator packages: the catalog with an export id, the glossary, instructions, and a kept snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import polib
+
+from .catalogs import UpdateReport, build_date, merge_template, po_bytes, read_catalog
+from .errors import InputRefused
+from .glossary import Glossary, load_glossary
+from .layout import Project
+from .merge import EXPORT_HEADER, snapshot_path
+from .storage import locked, write_atomic
+
+INSTRUCTIONS = """\
+Translating the awareness-pipeline content ({locale})
+=====================================================
+
+Thank you for translating. This material helps people report child sexual abuse material
+and find help. Please keep it calm, clear and victim-centred, readable by a 12-14 year old.
+
+- Open messages.po in Poedit (or any PO editor). Send the file back as it is, keeping its
+  "{header}" header line: it lets us merge your work safely even if the text changed meanwhile.
+- Terminology: use the terms in glossary.csv / glossary.tbx. Never use your language's
+  equivalent of "child pornography" in our own voice; it is allowed only where the English
+  quotes the old term to explain why it is wrong, or cites the official title of a law.
+- Do not change link targets: in [text](target) translate the text only.
+- Keep {{placeholders}} such as {{emergency_number}} exactly; you may move them in the sentence.
+- Keep **bold**, *italic* and `code` markers, and do not add HTML.
+- Do not write phone numbers or web addresses: they come from verified region data.
+- Comments above each message say where it appears (site page, leaflet) and any length limit
+  ("max-length: N"): leaflet strings must fit the printed page.
+- Mark a translation you are unsure of as "fuzzy" (Poedit: "Needs work").
+"""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    export_id: str
+    folder: Path
+    files: tuple[Path, ...]
+    snapshot: Path
+
+
+def where_used(entry: polib.POEntry) -> str:
+    places = []
+    for path, _line in entry.occurrences:
+        name = Path(path).stem
+        if "/templates/" in path:
+            label = "site pages (navigation, header, footer)" if name != "leaflet" else "the printed leaflet"
+        elif "/regions/" in path:
+            label = f"contacts for region {name.upper()}"
+        elif name == "leaflet":
+            label = "the printed leaflet"
+        else:
+            label = f"site page '{name}'"
+        if label not in places:
+            places.append(label)
+    return "Appears on: " + "; ".join(places) if places else ""
+
+
+def tbx(glossary: Glossary, locale: str) -> str:
+    """TBX-Basic, which Weblate and many CAT tools import; forbidden terms carry administrativeStatus."""
+    entries = []
+    for number, term in enumerate(glossary.terms, start=1):
+        status = "deprecatedTerm-admn-sts" if term.status == "forbidden" else "preferredTerm-admn-sts"
+        note = f"<note>{xml_escape(term.explanation)}</note>" if term.explanation else ""
+        entries.append(
+            f'    <termEntry id="t{number}">\n'
+            f'      <langSet xml:lang="en"><tig><term>{xml_escape(term.source)}</term></tig></langSet>\n'
+            f'      <langSet xml:lang="{locale.replace("_", "-")}"><tig><term>{xml_escape(term.target)}</term>'
+            f'<termNote type="administrativeStatus">{status}</termNote>{note}</tig></langSet>\n'
+            f"    </termEntry>")
+    body = "\n".join(entries)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<martif type="TBX-Basic" xml:lang="en">\n'
+            f"  <martifHeader><fileDesc><sourceDesc><p>awareness-pipeline glossary</p></sourceDesc></fileDesc>"
+            f"</martifHeader>\n  <text><body>\n{body}\n  </body></text>\n</martif>\n")
+
+
+def export_package(project: Project, locale: str, out: Path | None = None) -> ExportResult:
+    path = project.catalog(locale)
+    if not path.is_file():
+        raise InputRefused(f"no catalog for '{locale}'; create it with `awareness init {locale}`")
+    template = read_catalog(project.pot, project.rel(project.pot))
+    with locked(project.locales):
+        current = merge_template(read_catalog(path, project.rel(path)), template, UpdateReport(locale, ""))
+        write_atomic(path, po_bytes(current))  # the catalog is brought up to date first
+        sent = read_catalog(path, project.rel(path))
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+        export_id = f"{locale}-{build_date().strftime('%Y%m%dT%H%M%S')}-{digest}"
+        sent.metadata[EXPORT_HEADER] = export_id
+        for entry in sent:
+            used = where_used(entry)
+            if used and used not in (entry.comment or ""):
+                entry.comment = "\n".join(filter(None, [entry.comment, used]))
+        data = po_bytes(sent)
+        snapshot = snapshot_path(project, locale, export_id)
+        write_atomic(snapshot, data)
+    folder = out or project.output / "export" / export_id
+    glossary = load_glossary(project, locale)
+    files = {
+        folder / "messages.po": data,
+        folder / "glossary.tbx": tbx(glossary, locale).encode("utf-8"),
+        folder / "INSTRUCTIONS.txt": INSTRUCTIONS.format(locale=locale, header=EXPORT_HEADER).encode("utf-8"),
+    }
+    glossary_file = project.root / glossary.path if glossary.path else None
+    if glossary_file and glossary_file.is_file():
+        files[folder / "glossary.csv"] = glossary_file.read_bytes()
+    for target, content in files.items():
+        write_atomic(target, content)
+    return ExportResult(export_id, folder, tuple(sorted(files)), snapshot)
