@@ -15,7 +15,7 @@ import segno
 from markupsafe import Markup
 
 from . import __version__
-from .catalogs import build_date, read_catalog
+from .catalogs import REVIEW_HEADER, build_date, read_catalog
 from .documents import load_documents
 from .editions import edition_label, select_editions
 from .errors import PipelineError
@@ -108,8 +108,10 @@ def _text_of(html: str) -> str:
 class EditionBuilder:
     """Builds one edition in memory; nothing is written here."""
 
-    def __init__(self, inputs: BuildInputs, edition: Edition, *, formats: set[str], release: bool):
+    def __init__(self, inputs: BuildInputs, edition: Edition, *, formats: set[str], release: bool,
+                 allow_unreviewed: bool = False):
         self.inputs, self.edition, self.formats, self.release = inputs, edition, formats, release
+        self.allow_unreviewed = allow_unreviewed
         project = inputs.project
         catalog = None
         self.pseudo = edition.language == PSEUDO_LANGUAGE
@@ -117,6 +119,8 @@ class EditionBuilder:
             path = project.catalog(edition.locale)
             catalog = read_catalog(path, project.rel(path))
         self.lookup: Lookup = pseudo_lookup if self.pseudo else catalog_lookup(catalog)
+        # a catalog is unreviewed until a native speaker sets "X-Review-Status: reviewed"
+        self.unreviewed = catalog is not None and catalog.metadata.get(REVIEW_HEADER, "").strip() != "reviewed"
         self.region = inputs.regions[edition.region]
         self.international = inputs.regions.get(INTERNATIONAL)
         self.templates = load_templates(project, lambda m: self.lookup(None, m) or m,
@@ -166,7 +170,7 @@ class EditionBuilder:
         return {
             "lang": self.edition.id, "dir": self.dir, "edition": self.edition.id, "publisher": settings.publisher,
             "region_name": region_name, "emergency_html": emergency_html, "exit_url": settings.quick_exit_url,
-            "draft": result.draft, "review_note": False, "published": self.inputs.today.isoformat(),
+            "draft": result.draft, "review_note": self.unreviewed, "published": self.inputs.today.isoformat(),
             "version": __version__,
             "kind_labels": self.labels().kind_labels,
         }
@@ -275,11 +279,16 @@ class EditionBuilder:
         result = EditionResult(self.edition)
         result.draft_reasons = self.draft_reasons()
         project = self.inputs.project
-        if self.release and result.draft:
-            for reason in result.draft_reasons:
+        if self.release:
+            refusals = [f"edition {self.edition.id} is a draft: {reason}" for reason in result.draft_reasons]
+            if self.unreviewed and not self.allow_unreviewed:
+                refusals.append(f"edition {self.edition.id}: locales/{self.edition.locale} is awaiting native-speaker "
+                                f"review (X-Review-Status); use --allow-unreviewed to release it anyway")
+            for message in refusals:
                 result.issues.append(Issue(project.rel(project.site_edition(self.edition.id)), 0, "error", "release",
-                                           f"edition {self.edition.id} is a draft: {reason}"))
-            return result
+                                           message))
+            if refusals:
+                return result
         base = self.context(result)
         if "html" in self.formats:
             for name, data in self.site_pages(base).items():
@@ -338,7 +347,7 @@ class BuildReport:
 
 
 def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] | None = None, release: bool = False,
-          progress: Callable[[EditionResult], None] | None = None) -> BuildReport:
+          allow_unreviewed: bool = False, progress: Callable[[EditionResult], None] | None = None) -> BuildReport:
     """Build the chosen editions (default: all with catalogs) and write what succeeded."""
     wanted_ids = list(editions)
     inputs, skipped = load_inputs(project)
@@ -349,7 +358,8 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] |
     results = []
     shared = shared_files(inputs) if "html" in kinds else {}
     for edition in chosen:
-        result = EditionBuilder(inputs, edition, formats=kinds, release=release).build()
+        result = EditionBuilder(inputs, edition, formats=kinds, release=release,
+                                allow_unreviewed=allow_unreviewed).build()
         if not result.failed:
             for path, data in result.files.items():
                 write_atomic(path, data)

@@ -336,11 +336,13 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
               help="Build only the site (html) or only the leaflets (pdf).")
 @click.option("--release", is_flag=True,
               help="Refuse draft editions (incomplete translation, unverified contacts, overflowing leaflet).")
+@click.option("--allow-unreviewed", is_flag=True,
+              help="With --release: accept catalogs still awaiting native-speaker review.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of one line per edition.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
-def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, release: bool, as_json: bool,
-          quiet: bool) -> None:
+def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, release: bool, allow_unreviewed: bool,
+          as_json: bool, quiet: bool) -> None:
     """Build the HTML site and the PDF leaflet of each edition (language x region).
 
     Output: output/site/<edition>/ and output/leaflets/<edition>.pdf. Drafts carry a DRAFT mark.
@@ -366,7 +368,7 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
             click.echo(f"        draft: {reason}")
 
     report = run(project, editions=list(editions), formats={fmt} if fmt else None, release=release,
-                 progress=progress)
+                 allow_unreviewed=allow_unreviewed, progress=progress)
     for issue in report.issues:
         click.echo(str(issue), err=True)
     if as_json:
