@@ -1,0 +1,64 @@
+"""The installed `awareness` command, run as a user would: help, version, exit codes, one full round."""
+
+from __future__ import annotations
+
+import shutil
+
+import polib
+import pytest
+
+from conftest import run_installed
+from pipeline import __version__
+
+COMMANDS = ["extract", "init", "update", "translate", "stats", "check", "export", "merge", "contacts", "build"]
+
+
+def test_version_and_help_explain_themselves(bare_project):
+    version = run_installed(bare_project, "--version")
+    assert version.returncode == 0 and __version__ in version.stdout
+    top = run_installed(bare_project, "--help")
+    assert top.returncode == 0 and "Exit codes" in top.stdout
+    for command in COMMANDS:
+        result = run_installed(bare_project, command, "--help")
+        assert result.returncode == 0 and "Example" in result.stdout, command
+
+
+def test_usage_error_is_exit_2(bare_project):
+    result = run_installed(bare_project, "build", "--format", "docx")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_refused_input_is_one_line_exit_3_without_traceback(bare_project, tmp_path):
+    bad = tmp_path / "x.po"
+    bad.write_bytes(b"\xde\x12\x04\x95binary")
+    result = run_installed(bare_project, "merge", str(bad))
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_missing_project_folder_is_a_usage_error(tmp_path):
+    result = run_installed(tmp_path / "nowhere", "extract")
+    assert result.returncode == 2 and "is not a folder" in result.stderr
+
+
+@pytest.mark.slow
+def test_extract_init_export_merge_build_round_trip(bare_project, tmp_path):
+    for args in (["extract"], ["init", "fr"], ["update"]):
+        result = run_installed(bare_project, *args)
+        assert result.returncode == 0, result.stderr
+    out = tmp_path / "package"
+    assert run_installed(bare_project, "export", "fr", "--out", str(out)).returncode == 0
+    returned = tmp_path / "returned.po"
+    shutil.copy(out / "messages.po", returned)
+    catalog = polib.pofile(str(returned))
+    for entry in catalog:
+        if entry.msgid == "Why the words matter" and entry.msgctxt is None:
+            entry.msgstr = "Pourquoi les mots comptent"
+    catalog.save()
+    merged = run_installed(bare_project, "merge", str(returned))
+    assert merged.returncode == 0 and "merged 1" in merged.stdout, merged.stdout + merged.stderr
+    built = run_installed(bare_project, "build", "--edition", "fr-FR", "--format", "html")
+    assert built.returncode == 0, built.stderr
+    page = (bare_project / "output/site/fr-FR/what-is-csam.html").read_text()
+    assert "<h2>Pourquoi les mots comptent</h2>" in page
+    assert "awaiting review by a native speaker" in page

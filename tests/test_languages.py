@@ -1,0 +1,89 @@
+"""The ten shipped languages: complete catalogs, clean checks, and leaflets in the right script."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import unicodedata
+
+import polib
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, copy_project
+from pipeline.cli import main
+from pipeline.layout import Project
+from pipeline.regions import load_regions
+
+SHIPPED = ["ar", "de", "es", "fr", "hi", "ja", "pl", "pt_BR", "sw", "uk"]
+SCRIPT = {"ar": "ARABIC", "hi": "DEVANAGARI", "ja": ("CJK", "HIRAGANA", "KATAKANA"), "uk": "CYRILLIC"}
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def test_every_shipped_catalog_is_complete_and_checks_clean(cli):
+    rows = {r["locale"]: r for r in json.loads(cli(REPO, "stats", "--json").output)}
+    for locale in SHIPPED:
+        assert rows[locale]["percent"] == 100.0 and rows[locale]["fuzzy"] == 0, locale
+    result = cli(REPO, "check", *SHIPPED, "--json", code=None)
+    errors = [i for i in json.loads(result.output) if i["severity"] == "error"]
+    assert errors == [] and result.exit_code == 0
+
+
+def test_catalogs_record_that_they_await_review_and_have_a_glossary():
+    for locale in SHIPPED:
+        catalog = polib.pofile(str(REPO / "locales" / locale / "LC_MESSAGES" / "messages.po"))
+        assert catalog.metadata.get("X-Review-Status") == "needs-review", locale
+        glossary = (REPO / "source_content" / "glossary" / f"{locale}.csv").read_text(encoding="utf-8")
+        assert glossary.startswith("source,target,status,explanation") and ",forbidden," in glossary, locale
+
+
+def test_msgfmt_accepts_every_catalog():
+    for locale in SHIPPED:
+        subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null",
+                        str(REPO / "locales" / locale / "LC_MESSAGES" / "messages.po")], check=True)
+
+
+def editions_of_shipped_languages() -> list[str]:
+    regions = load_regions(Project.at(REPO))
+    return sorted(f"{lang}-{code}" for code, region in regions.items() if code != "INT"
+                  for lang in region.languages if lang != "en")
+
+
+@pytest.fixture(scope="module")
+def leaflets(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("langs") / "project")
+    args = ["--project", str(root), "build", "--format", "pdf"]
+    for edition in editions_of_shipped_languages():
+        args += ["--edition", edition]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def script_share(text: str, script) -> float:
+    names = (script,) if isinstance(script, str) else script
+    letters = [c for c in text if c.isalpha()]
+    hits = [c for c in letters if any(n in unicodedata.name(c, "") for n in names)]
+    return len(hits) / max(1, len(letters))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", editions_of_shipped_languages())
+def test_leaflet_is_in_the_right_script_with_the_region_numbers(leaflets, edition):
+    language, region_code = edition.split("-")
+    pdf = leaflets / "output" / "leaflets" / f"{edition}.pdf"
+    text = BIDI.sub("", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                       check=True).stdout)
+    script = SCRIPT.get(language)
+    if script:
+        assert script_share(text, script) > 0.5, edition
+    else:
+        assert script_share(text, "LATIN") > 0.9, edition
+    assert "Child sexual abuse material and how to report it" not in text  # the title is translated
+    region = load_regions(Project.at(leaflets))[region_code]
+    assert region.emergency.display in text
+    for contact in region.contacts:
+        if contact.printable:
+            for phone in contact.phones:
+                assert phone.display in text, (edition, phone.display)
