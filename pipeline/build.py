@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
+import os
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
@@ -27,6 +29,7 @@ from .regions import INTERNATIONAL, KINDS, load_regions, verification_problem
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .render_html import fill_placeholders, fill_text, load_templates, ltr, markdown_to_html
 from .settings import Settings, load_settings
+from .incremental import Fingerprinter, load_state, save_state, state_path
 from .storage import write_atomic
 from .translate import Lookup, catalog_lookup, translate_body
 
@@ -44,27 +47,44 @@ class EditionResult:
     issues: list[Issue] = field(default_factory=list)
     leaflet_pages: int = 0
     seconds: float = 0.0
+    kinds: frozenset[str] = frozenset()
+    unreviewed: bool = False
+    messages: tuple[int, int] = (0, 0)  # (translated, needed) for this edition
+    contacts: list[dict] = field(default_factory=list)
 
     @property
     def draft(self) -> bool:
         return bool(self.draft_reasons)
+
+    def summary(self) -> dict:
+        """What the build state and the bundle manifest record about this edition."""
+        e = self.edition
+        return {"language": e.language, "region": e.region, "locale": e.locale, "draft": self.draft,
+                "draft_reasons": self.draft_reasons, "unreviewed": self.unreviewed,
+                "overflow": any(i.check == "fit" for i in self.issues),
+                "catalog": {"translated": self.messages[0], "needed": self.messages[1]},
+                "contacts": self.contacts}
 
     @property
     def failed(self) -> bool:
         return any(i.severity == "error" for i in self.issues)
 
 
-@dataclass(frozen=True)
 class BuildInputs:
-    """Everything loaded once per build and shared by all editions."""
+    """Everything loaded once per build and shared by all editions (documents and segments on demand)."""
 
-    project: Project
-    settings: Settings
-    regions: dict[str, Region]
-    documents: list[Document]
-    segments: list[Segment]
-    today: dt.date
-    editions: list[Edition]
+    def __init__(self, project: Project, settings: Settings, regions: dict[str, Region], today: dt.date,
+                 editions: list[Edition]):
+        self.project, self.settings, self.regions, self.today, self.editions = (
+            project, settings, regions, today, editions)
+
+    @cached_property
+    def documents(self) -> list[Document]:
+        return load_documents(self.project)
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        return collect_segments(self.project)
 
 
 def url_label(url: str) -> str:
@@ -138,6 +158,7 @@ class EditionBuilder:
 
     def draft_reasons(self) -> list[str]:
         reasons = []
+        self.messages = (0, 0)
         if self.pseudo:
             reasons.append("pseudo-locale for layout testing, never released")
         elif self.edition.locale:
@@ -148,6 +169,7 @@ class EditionBuilder:
             needed = {(s.context, s.msgid) for s in self.inputs.segments
                       if s.path in wanted_paths or s.path.startswith(templates)}
             missing = [k for k in needed if self.lookup(*k) is None]
+            self.messages = (len(needed) - len(missing), len(needed))
             if missing:
                 reasons.append(f"{len(missing)} of {len(needed)} messages untranslated or fuzzy in "
                                f"locales/{self.edition.locale}")
@@ -276,8 +298,13 @@ class EditionBuilder:
     # --- all -----------------------------------------------------------------------------------
     def build(self) -> EditionResult:
         started = time.perf_counter()
-        result = EditionResult(self.edition)
+        result = EditionResult(self.edition, kinds=frozenset(self.formats), unreviewed=self.unreviewed)
         result.draft_reasons = self.draft_reasons()
+        result.messages = self.messages
+        national, international = self.printed_contacts()
+        result.contacts = [{"region": c.region, "id": c.id, "status": c.status,
+                            "verified_on": c.verified_on.isoformat() if c.verified_on else None}
+                           for c in national + international]
         project = self.inputs.project
         if self.release:
             refusals = [f"edition {self.edition.id} is a draft: {reason}" for reason in result.draft_reasons]
@@ -305,10 +332,7 @@ def load_inputs(project: Project) -> tuple[BuildInputs, list[str]]:
     """(what every edition is built from, listed editions that have no catalog yet)."""
     regions = load_regions(project)
     every, missing = select_editions(project, regions, [])
-    inputs = BuildInputs(project=project, settings=load_settings(project), regions=regions,
-                         documents=load_documents(project), segments=collect_segments(project),
-                         today=build_date().date(), editions=every)
-    return inputs, missing
+    return BuildInputs(project, load_settings(project), regions, build_date().date(), every), missing
 
 
 def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
@@ -336,6 +360,7 @@ def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
 class BuildReport:
     results: list[EditionResult]
     skipped: list[str]
+    unchanged: list[str] = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
@@ -346,26 +371,103 @@ class BuildReport:
         return not any(r.failed for r in self.results)
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise PipelineError(f"--shard must look like 2/4 (1-based, at most the total), got '{text}'")
+    return int(match.group(1)), int(match.group(2))
+
+
+def shard_of(editions: list[Edition], shard: tuple[int, int]) -> list[Edition]:
+    """A deterministic share: every N-th edition in id order, starting at I."""
+    index, total = shard
+    return sorted(editions, key=lambda e: e.id)[index - 1 :: total]
+
+
+# Worker processes get the inputs by fork; WeasyPrint is imported before forking so each worker
+# does not pay its import again (the anchors measured 65% efficiency without, 78% with).
+_WORKER: dict = {}
+
+
+def _build_one(job: tuple[Edition, frozenset[str]]) -> EditionResult:
+    edition, kinds = job
+    options = _WORKER["options"]
+    return EditionBuilder(_WORKER["inputs"], edition, formats=set(kinds), **options).build()
+
+
+def _run(inputs: BuildInputs, jobs_list: list[tuple[Edition, frozenset[str]]], jobs: int, options: dict):
+    _WORKER.update(inputs=inputs, options=options)
+    if jobs <= 1 or len(jobs_list) <= 1:
+        for job in jobs_list:
+            yield _build_one(job)
+        return
+    import multiprocessing
+
+    from .render_pdf import _weasyprint
+
+    _weasyprint()
+    inputs.documents, inputs.segments  # load once in the parent, share through fork
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list))) as pool:
+        yield from pool.imap_unordered(_build_one, jobs_list)
+
+
 def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] | None = None, release: bool = False,
-          allow_unreviewed: bool = False, progress: Callable[[EditionResult], None] | None = None) -> BuildReport:
-    """Build the chosen editions (default: all with catalogs) and write what succeeded."""
+          allow_unreviewed: bool = False, jobs: int | None = None, shard: tuple[int, int] | None = None,
+          force: bool = False, progress: Callable[[EditionResult], None] | None = None,
+          planned: Callable[[int], None] | None = None) -> BuildReport:
+    """Build the chosen editions (default: all with catalogs); only outputs whose inputs changed are redone."""
     wanted_ids = list(editions)
     inputs, skipped = load_inputs(project)
     # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build
     chosen = select_editions(project, inputs.regions, wanted_ids)[0] if wanted_ids else inputs.editions
     skipped = [] if wanted_ids else skipped
+    if shard:
+        chosen = shard_of(chosen, shard)
     kinds = formats or {"html", "pdf"}
-    results = []
-    shared = shared_files(inputs) if "html" in kinds else {}
+    state_file = state_path(project)
+    state = load_state(state_file)
+    fingerprints = Fingerprinter(project, inputs.editions, inputs.today.isoformat())
+    todo: list[tuple[Edition, frozenset[str]]] = []
+    unchanged: list[str] = []
+    prints: dict[str, dict[str, str]] = {}
     for edition in chosen:
-        result = EditionBuilder(inputs, edition, formats=kinds, release=release,
-                                allow_unreviewed=allow_unreviewed).build()
+        region_paths = [inputs.regions[edition.region].path]
+        if INTERNATIONAL in inputs.regions:
+            region_paths.append(inputs.regions[INTERNATIONAL].path)
+        prints[edition.id] = {k: fingerprints.of(edition, k, region_paths) for k in kinds}
+        recorded = state["editions"].get(edition.id, {})
+        stale = {k for k in kinds if force or recorded.get("inputs", {}).get(k) != prints[edition.id][k]
+                 or not all((project.root / f).exists() for f in recorded.get("files", {}).get(k, [""]))}
+        if release and not stale and (recorded.get("draft") or recorded.get("overflow") or recorded.get("unreviewed")):
+            stale = set(kinds)  # re-run the gates so a release build refuses it again, and says why
+        if stale:
+            todo.append((edition, frozenset(stale)))
+        else:
+            unchanged.append(edition.id)
+    options = {"release": release, "allow_unreviewed": allow_unreviewed}
+    if planned:
+        planned(len(todo))
+    results = []
+    for result in _run(inputs, todo, jobs or os.cpu_count() or 1, options):
         if not result.failed:
             for path, data in result.files.items():
                 write_atomic(path, data)
+            record = state["editions"].setdefault(result.edition.id, {})
+            record.setdefault("inputs", {}).update({k: prints[result.edition.id][k] for k in result.kinds})
+            record.setdefault("files", {}).update(
+                {k: sorted(project.rel(p) for p in result.files if _kind_of(p, project) == k) for k in result.kinds})
+            record.update(result.summary())
         if progress:
             progress(result)
         results.append(result)
-    for path, data in shared.items():
-        write_atomic(path, data)
-    return BuildReport(results, skipped)
+    if "html" in kinds and (todo or not (project.site / "index.html").exists()):
+        for path, data in shared_files(inputs).items():
+            write_atomic(path, data)
+    if todo:
+        save_state(state_file, state)
+    results.sort(key=lambda r: r.edition.id)
+    return BuildReport(results, skipped, unchanged)
+
+
+def _kind_of(path: Path, project: Project) -> str:
+    return "pdf" if path.suffix == ".pdf" else "html"

@@ -216,6 +216,35 @@ def check(ctx: click.Context, locales: tuple[str, ...], release: bool, as_json: 
 
 
 @main.command()
+@click.option("--include-drafts", is_flag=True, help="Also bundle DRAFT-marked editions (for previews).")
+@click.option("--allow-unreviewed", is_flag=True, help="Also bundle editions whose translation awaits review.")
+@click.option("--input", "inputs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help="An output folder to take editions from (repeatable, e.g. one per CI shard). Default: output/.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Archive to write (default: output/awareness-<version>.zip).")
+@click.pass_context
+def bundle(ctx: click.Context, include_drafts: bool, allow_unreviewed: bool, inputs: tuple[Path, ...],
+           out: Path | None) -> None:
+    """Package what has been built (it does not build) into a reproducible zip with manifest.json and
+    SHA256SUMS: every release edition, or with --include-drafts the drafts too.
+
+    \b
+    Example:
+      awareness build && awareness bundle --include-drafts
+      awareness bundle --input shard1/output --input shard2/output
+    """
+    from .bundle import make_bundle
+
+    project = project_of(ctx)
+    result = make_bundle(project, inputs=list(inputs) or None, include_drafts=include_drafts,
+                         allow_unreviewed=allow_unreviewed, out=out)
+    for edition_id, why in result.left_out:
+        click.echo(f"{edition_id:<7} left out: {why}")
+    shown = project.rel(result.path) if result.path.resolve().is_relative_to(project.root) else result.path
+    click.echo(f"{shown}: {len(result.editions)} editions, {result.size // 1024} KiB")
+
+
+@main.command()
 @click.argument("locale")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the package (default: output/export/<export-id>/).")
@@ -338,11 +367,15 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
               help="Refuse draft editions (incomplete translation, unverified contacts, overflowing leaflet).")
 @click.option("--allow-unreviewed", is_flag=True,
               help="With --release: accept catalogs still awaiting native-speaker review.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Editions rendered in parallel (default: the number of cores).")
+@click.option("--shard", metavar="I/N", help="Build only share I of N of the editions (for CI machines), e.g. 2/4.")
+@click.option("--force", is_flag=True, help="Rebuild even outputs whose inputs did not change.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of one line per edition.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.pass_context
 def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, release: bool, allow_unreviewed: bool,
-          as_json: bool, quiet: bool) -> None:
+          jobs: int | None, shard: str | None, force: bool, as_json: bool, quiet: bool) -> None:
     """Build the HTML site and the PDF leaflet of each edition (language x region).
 
     Output: output/site/<edition>/ and output/leaflets/<edition>.pdf. Drafts carry a DRAFT mark.
@@ -352,35 +385,29 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
       awareness build --edition en-US --edition ar-EG
       awareness build --release          # refuses drafts
     """
-    from .build import build as run
+    from .build import build as run, parse_shard
+    from .progress import BuildProgress
 
     project = project_of(ctx)
-
-    def progress(result) -> None:
-        if quiet or as_json:
-            return
-        state = "DRAFT" if result.draft else "release"
-        if result.failed:
-            state = "FAILED"
-        pages = f", leaflet {result.leaflet_pages} pages" if result.leaflet_pages else ""
-        click.echo(f"{result.edition.id:<7} {state:<7} {len(result.files)} files{pages} ({result.seconds:.2f}s)")
-        for reason in result.draft_reasons:
-            click.echo(f"        draft: {reason}")
-
-    report = run(project, editions=list(editions), formats={fmt} if fmt else None, release=release,
-                 allow_unreviewed=allow_unreviewed, progress=progress)
+    printer = BuildProgress(enabled=not (quiet or as_json))
+    with printer:
+        report = run(project, editions=list(editions), formats={fmt} if fmt else None, release=release,
+                     allow_unreviewed=allow_unreviewed, jobs=jobs, shard=parse_shard(shard) if shard else None,
+                     force=force, progress=printer.edition_done, planned=printer.planned)
     for issue in report.issues:
         click.echo(str(issue), err=True)
     if as_json:
         print_json({"editions": [{"edition": r.edition.id, "draft": r.draft, "draft_reasons": r.draft_reasons,
                                   "failed": r.failed, "files": sorted(project.rel(p) for p in r.files),
                                   "seconds": round(r.seconds, 3)} for r in report.results],
-                    "skipped": report.skipped, "issues": [i.as_dict() for i in report.issues]})
+                    "unchanged": report.unchanged, "skipped": report.skipped,
+                    "issues": [i.as_dict() for i in report.issues]})
     elif not quiet:
         for edition_id in report.skipped:
             click.echo(f"{edition_id:<7} skipped: no catalog yet (awareness init {edition_id.split('-')[0]})")
         built = sum(1 for r in report.results if not r.failed)
-        click.echo(f"{built} of {len(report.results)} editions built into {project.rel(project.output)}/")
+        click.echo(f"{built} of {len(report.results)} editions built, {len(report.unchanged)} unchanged, "
+                   f"into {project.rel(project.output)}/ ({printer.elapsed:.1f}s)")
     if not report.ok:
         ctx.exit(EXIT_PROBLEMS)
 

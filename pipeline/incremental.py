@@ -1,0 +1,80 @@
+"""Fingerprints of everything an output is made from, and the build state that records them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .fonts import font_stack
+from .layout import Project
+from .models import Edition
+from .storage import write_atomic
+
+STATE_FILE = ".build-state.json"
+
+
+def state_path(project: Project, output: Path | None = None) -> Path:
+    return (output or project.output) / STATE_FILE
+
+
+def load_state(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"editions": {}}
+    return data if isinstance(data.get("editions"), dict) else {"editions": {}}
+
+
+def save_state(path: Path, state: dict) -> None:
+    write_atomic(path, (json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+@cache
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """Content hash of a file, cached per (size, mtime) within a process."""
+    stat = path.stat()
+    return _file_digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+@cache
+def font_identity(family: str) -> str:
+    """Which font file fontconfig picks for a family, with its size: a new font means a new PDF."""
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True).stdout
+        return f"{family}={out}:{Path(out).stat().st_size if out else 0}"
+    except OSError:
+        return f"{family}=?"
+
+
+class Fingerprinter:
+    """Hashes the inputs of each output kind of an edition."""
+
+    def __init__(self, project: Project, editions: list[Edition], today: str):
+        self.project = project
+        shared = [f"version={__version__}", f"date={today}"]
+        for path in [project.settings_file, *project.documents(), *sorted(project.templates.rglob("*"))]:
+            if path.is_file():
+                shared.append(f"{project.rel(path)}={file_digest(path)}")
+        self.shared = shared
+        self.edition_ids = ",".join(e.id for e in editions)  # every page links to every edition
+
+    def of(self, edition: Edition, kind: str, region_paths: list[str]) -> str:
+        parts = list(self.shared) + [f"kind={kind}", f"edition={edition.id}"]
+        for rel in region_paths:
+            parts.append(f"{rel}={file_digest(self.project.root / rel)}")
+        if edition.locale and self.project.catalog(edition.locale).is_file():
+            catalog = self.project.catalog(edition.locale)
+            parts.append(f"catalog={file_digest(catalog)}")
+        if kind == "html":
+            parts.append(f"editions={self.edition_ids}")
+        else:
+            parts.extend(font_identity(f) for f in font_stack(edition.language))
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

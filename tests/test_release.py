@@ -1,0 +1,120 @@
+"""Fast, reproducible release builds: parallel = serial bytes, incremental rebuilds, bundles and shards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import zipfile
+
+import polib
+import pytest
+
+from conftest import FIXED_EPOCH, copy_project, tree_bytes
+
+pytestmark = pytest.mark.slow
+EDITIONS = ["en-GB", "fr-FR", "de-DE", "ar-EG"]
+
+
+@pytest.fixture
+def fixed_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+
+
+def build_args(*extra):
+    args = ["build", "--json"]
+    for edition in EDITIONS:
+        args += ["--edition", edition]
+    return args + list(extra)
+
+
+def outputs(root):
+    return {k: v for k, v in tree_bytes(root / "output").items() if not k.endswith(".zip")}
+
+
+def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, cli, fixed_date):
+    serial, parallel = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
+    cli(serial, *build_args("--jobs", "1"))
+    cli(parallel, *build_args("--jobs", "2"))
+    assert outputs(serial) == outputs(parallel)
+    assert len([k for k in outputs(serial) if k.endswith(".pdf")]) == len(EDITIONS)
+
+
+def test_noop_rebuild_renders_nothing_and_one_catalog_rebuilds_its_editions(project, cli, fixed_date):
+    cli(project, *build_args())
+    before = {p: p.stat().st_mtime_ns for p in (project / "output").rglob("*") if p.is_file()}
+    report = json.loads(cli(project, *build_args()).output)
+    assert report["editions"] == [] and sorted(report["unchanged"]) == sorted(EDITIONS)
+    assert {p: p.stat().st_mtime_ns for p in (project / "output").rglob("*") if p.is_file()} == before
+    catalog_path = project / "locales/fr/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(catalog_path))
+    next(e for e in catalog if e.msgid == "Your privacy").msgstr = "Votre vie privée (modifié)"
+    catalog.save()
+    report = json.loads(cli(project, *build_args()).output)
+    assert [e["edition"] for e in report["editions"]] == ["fr-FR"]
+    assert "Votre vie privée (modifié)" in (project / "output/site/fr-FR/index.html").read_text()
+
+
+def test_release_after_a_noop_still_refuses_drafts(project, cli, fixed_date):
+    cli(project, "build", "--edition", "en-GB")
+    result = cli(project, "build", "--edition", "en-GB", "--release", code=1)
+    assert "edition en-GB is a draft" in result.output
+
+
+def test_two_clean_builds_give_byte_identical_bundles(tmp_path, cli, fixed_date):
+    bundles = []
+    for name in ("first", "second"):
+        root = copy_project(tmp_path / name)
+        cli(root, *build_args())
+        cli(root, "bundle", "--include-drafts")
+        bundles.append((root / "output/awareness-0.1.0.zip").read_bytes())
+    assert bundles[0] == bundles[1]
+    with zipfile.ZipFile(tmp_path / "first/output/awareness-0.1.0.zip") as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("awareness-0.1.0/manifest.json"))
+        sums = archive.read("awareness-0.1.0/SHA256SUMS").decode()
+        moment = dt.datetime.fromtimestamp(int(FIXED_EPOCH), dt.timezone.utc)
+        stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second // 2 * 2)
+        assert all(i.date_time == stamp for i in archive.infolist())
+        assert all((i.external_attr >> 16) & 0o777 == 0o644 for i in archive.infolist())
+    assert names == sorted(names)
+    assert "awareness-0.1.0/leaflets/ar-EG.pdf" in names
+    assert [e["edition"] for e in manifest["editions"]] == sorted(EDITIONS)
+    fr = next(e for e in manifest["editions"] if e["edition"] == "fr-FR")
+    assert fr["catalog"]["percent"] == 100.0 and fr["draft"] and fr["contacts"]
+    assert all(f["sha256"] in sums for f in fr["files"])
+
+
+def test_shards_reassemble_into_the_single_machine_bundle(tmp_path, cli, fixed_date):
+    single = copy_project(tmp_path / "single")
+    cli(single, *build_args())
+    cli(single, "bundle", "--include-drafts")
+    shards = []
+    for index in (1, 2):
+        root = copy_project(tmp_path / f"shard{index}")
+        report = json.loads(cli(root, *build_args("--shard", f"{index}/2")).output)
+        assert len(report["editions"]) == 2
+        shards.append(root / "output")
+    combined = tmp_path / "combined.zip"
+    cli(single, "bundle", "--include-drafts", "--input", str(shards[0]), "--input", str(shards[1]),
+        "--out", str(combined))
+    assert combined.read_bytes() == (single / "output/awareness-0.1.0.zip").read_bytes()
+
+
+def test_bundle_takes_only_release_editions_by_default(verified_project, cli):
+    cli(verified_project, "extract")
+    result = cli(verified_project, "bundle", code=3)
+    assert "run `awareness build` first" in result.output
+    cli(verified_project, "build", "--edition", "en-GB", "--edition", "qps-GB")
+    result = cli(verified_project, "bundle")
+    assert "qps-GB  left out: pseudo-locale" in result.output and "1 editions" in result.output
+    with zipfile.ZipFile(verified_project / "output/awareness-0.1.0.zip") as archive:
+        manifest = json.loads(archive.read("awareness-0.1.0/manifest.json"))
+    assert [e["edition"] for e in manifest["editions"]] == ["en-GB"]
+    assert manifest["editions"][0]["contacts"][0]["verified_on"] == "2026-06-01"
+
+
+def test_bad_shard_is_a_clear_error(project, cli):
+    result = cli(project, "build", "--shard", "5/4", code=3)
+    assert "--shard must look like 2/4" in result.output
+    shutil.rmtree(project / "output", ignore_errors=True)
