@@ -146,11 +146,20 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 2}
 
 
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+|[^\w\s]", text)
+
+
 class FuzzyIndex:
-    """Finds the closest old message by indexing words, instead of comparing all pairs."""
+    """Finds the closest old message by indexing words, instead of comparing all pairs.
+
+    Candidates share rare words with the new message; the best is chosen by a similarity ratio over
+    word tokens (msgmerge compares characters of every pair, which is what makes it slow).
+    """
 
     def __init__(self, entries: list[polib.POEntry]):
         self.entries = entries
+        self.tokens = [_tokens(e.msgid) for e in entries]
         postings: dict[str, list[int]] = defaultdict(list)
         for number, entry in enumerate(entries):
             for word in _words(entry.msgid):
@@ -163,15 +172,18 @@ class FuzzyIndex:
         shared: Counter[int] = Counter()
         for word in _words(msgid):
             shared.update(self.postings.get(word, ()))
+        if not shared:
+            return None
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(_tokens(msgid))  # the new message is indexed once, candidates vary
         best_ratio, best_entry = FUZZY_THRESHOLD, None
-        for number, _count in shared.most_common(20):
-            candidate = self.entries[number]
-            matcher = difflib.SequenceMatcher(None, msgid, candidate.msgid, autojunk=False)
+        for number, _count in shared.most_common(10):
+            matcher.set_seq1(self.tokens[number])
             if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
                 continue
             ratio = matcher.ratio()
-            if ratio >= best_ratio and (best_entry is None or ratio > best_ratio):
-                best_ratio, best_entry = ratio, candidate
+            if ratio > best_ratio or (ratio == best_ratio and best_entry is None):
+                best_ratio, best_entry = ratio, self.entries[number]
         return best_entry
 
 
@@ -200,7 +212,8 @@ def _translated(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr)
 
 
-def merge_template(catalog: polib.POFile, template: polib.POFile, report: UpdateReport) -> polib.POFile:
+def merge_template(catalog: polib.POFile, template: polib.POFile, report: UpdateReport, *,
+                   fuzzy: bool = True) -> polib.POFile:
     """A new catalog with the template's messages, the catalog's translations, and fuzzy suggestions."""
     nplurals = int(re.search(r"nplurals=(\d+)", catalog.metadata.get("Plural-Forms", "nplurals=2")).group(1))
     active = {entry_key(e): e for e in catalog if not e.obsolete}
@@ -225,9 +238,9 @@ def merge_template(catalog: polib.POFile, template: polib.POFile, report: Update
                 entry.flags.append("fuzzy")
                 entry.previous_msgid, entry.previous_msgctxt = old.previous_msgid, old.previous_msgctxt
         else:
-            if index is None:
+            if index is None and fuzzy:
                 index = FuzzyIndex(vanished + [e for e in obsolete.values() if _translated(e)])
-            match = index.best(source.msgid)
+            match = index.best(source.msgid) if index is not None else None
             if match is not None and not source.msgid_plural and not match.msgid_plural:
                 entry.msgstr = match.msgstr
                 entry.flags.append("fuzzy")
@@ -255,7 +268,8 @@ def _obsolete(entry: polib.POEntry) -> polib.POEntry:
     return kept
 
 
-def update_catalogs(project: Project, locales: list[str] | None = None, *, write: bool = True) -> list[UpdateReport]:
+def update_catalogs(project: Project, locales: list[str] | None = None, *, write: bool = True,
+                    fuzzy: bool = True) -> list[UpdateReport]:
     """Bring catalogs in line with the POT; with write=False only report what would change."""
     template = read_catalog(project.pot, project.rel(project.pot))
     available = project.catalog_locales()
@@ -270,7 +284,7 @@ def update_catalogs(project: Project, locales: list[str] | None = None, *, write
             path = project.catalog(locale)
             rel = project.rel(path)
             report = UpdateReport(locale, rel)
-            merged = po_bytes(merge_template(read_catalog(path, rel), template, report))
+            merged = po_bytes(merge_template(read_catalog(path, rel), template, report, fuzzy=fuzzy))
             report.changed = path.read_bytes() != merged
             if write and report.changed:
                 write_atomic(path, merged)

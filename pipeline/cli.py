@@ -99,8 +99,10 @@ def init(ctx: click.Context, locale: str) -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the POT or any catalog is out of date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the change report as JSON.")
 @click.option("-v", "--verbose", is_flag=True, help="List the new, fuzzy, obsolete and revived messages.")
+@click.option("--no-fuzzy", is_flag=True, help="Do not suggest close matches for changed messages.")
 @click.pass_context
-def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: bool, verbose: bool) -> None:
+def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: bool, verbose: bool,
+           no_fuzzy: bool) -> None:
     """Bring catalogs (all, or the LOCALES named) in line with the POT.
 
     Translations are kept, new messages added untranslated, changed ones marked fuzzy with the
@@ -120,7 +122,7 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
         stale_pot = run_extract(project, write=False).changed
         if stale_pot:
             click.echo(f"{project.rel(project.pot)}: out of date; run `awareness extract`")
-    reports = update_catalogs(project, list(locales) or None, write=not check)
+    reports = update_catalogs(project, list(locales) or None, write=not check, fuzzy=not no_fuzzy)
     if as_json:
         print_json([r.as_dict() for r in reports])
     else:
