@@ -249,6 +249,27 @@ class EditionBuilder:
     # --- leaflet -------------------------------------------------------------------------------
     def leaflet(self, base: dict, result: EditionResult) -> bytes | None:
         project = self.inputs.project
+        html, stack = self.leaflet_html(base)
+        missing = uncovered(_text_of(html), stack)
+        if missing:
+            raise PipelineError(f"leaflet {self.edition.id}: no font covers {' '.join(missing)} "
+                                f"({', '.join(f'U+{ord(c):04X}' for c in missing)}); fonts tried: {', '.join(stack)}. "
+                                f"Install a Noto font for that script (apt-get install fonts-noto-core fonts-noto-cjk)")
+        from .render_pdf import render_pdf
+
+        pdf = render_pdf(html, project.root, name=f"leaflet {self.edition.id}", identifier=f"leaflet-{self.edition.id}",
+                         max_pages=LEAFLET_PAGES)
+        result.leaflet_pages = pdf.pages
+        if pdf.pages > LEAFLET_PAGES:
+            severity = "error" if self.release else "warning"
+            result.issues.append(Issue(project.rel(project.leaflet(self.edition.id)), 0, severity, "fit",
+                                       f"edition {self.edition.id}: leaflet text overflows its {LEAFLET_PAGES} "
+                                       f"sides by {pdf.pages - LEAFLET_PAGES} page(s) (about {pdf.overflow_mm:.0f} mm)"))
+        return pdf.data
+
+    def leaflet_html(self, base: dict) -> tuple[str, list[str]]:
+        """The leaflet's final HTML and the font stack it needs."""
+        project = self.inputs.project
         doc = next((d for d in self.inputs.documents if d.name == LEAFLET_DOC), None)
         if doc is None:
             raise PipelineError(f"no leaflet text: add {project.rel(project.source)}/{LEAFLET_DOC}.md")
@@ -277,23 +298,7 @@ class EditionBuilder:
             else "",
         )
         context["draft_css"] = css_string(f"{self.t(None, 'DRAFT')} · {self.t(None, 'Not for distribution')}")
-        html = self.templates.render("leaflet.html", context)
-        missing = uncovered(_text_of(html), stack)
-        if missing:
-            raise PipelineError(f"leaflet {self.edition.id}: no font covers {' '.join(missing)} "
-                                f"({', '.join(f'U+{ord(c):04X}' for c in missing)}); fonts tried: {', '.join(stack)}. "
-                                f"Install a Noto font for that script (apt-get install fonts-noto-core fonts-noto-cjk)")
-        from .render_pdf import render_pdf
-
-        pdf = render_pdf(html, project.root, name=f"leaflet {self.edition.id}", identifier=f"leaflet-{self.edition.id}",
-                         max_pages=LEAFLET_PAGES)
-        result.leaflet_pages = pdf.pages
-        if pdf.pages > LEAFLET_PAGES:
-            severity = "error" if self.release else "warning"
-            result.issues.append(Issue(project.rel(project.leaflet(self.edition.id)), 0, severity, "fit",
-                                       f"edition {self.edition.id}: leaflet text overflows its {LEAFLET_PAGES} "
-                                       f"sides by {pdf.pages - LEAFLET_PAGES} page(s) (about {pdf.overflow_mm:.0f} mm)"))
-        return pdf.data
+        return self.templates.render("leaflet.html", context), stack
 
     # --- all -----------------------------------------------------------------------------------
     def build(self) -> EditionResult:
@@ -326,6 +331,16 @@ class EditionBuilder:
                 result.files[project.leaflet(self.edition.id)] = data
         result.seconds = time.perf_counter() - started
         return result
+
+
+def final_leaflet_html(project: Project, edition_id: str) -> str:
+    """The exact HTML that WeasyPrint renders for an edition's leaflet (for benchmarks and debugging)."""
+    inputs, _ = load_inputs(project)
+    edition = select_editions(project, inputs.regions, [edition_id])[0][0]
+    builder = EditionBuilder(inputs, edition, formats={"pdf"}, release=False)
+    result = EditionResult(edition)
+    result.draft_reasons = builder.draft_reasons()
+    return builder.leaflet_html(builder.context(result))[0]
 
 
 def load_inputs(project: Project) -> tuple[BuildInputs, list[str]]:
