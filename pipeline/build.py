@@ -146,6 +146,14 @@ class EditionBuilder:
         self.templates = load_templates(project, lambda m: self.lookup(None, m) or m,
                                         lambda c, m: self.lookup(c, m) or m)
         self.dir = text_direction(edition.language)
+        # region values go into the text after sanitizing: numbers never come from translations
+        self.region_name = self.t(REGION_NAME_CONTEXT, self.region.name)
+        emergency = self.region.emergency
+        self.emergency_html = (Markup('<a class="tel" href="tel:{}">').format(emergency.tel) + ltr(emergency.display)
+                               + Markup("</a>")) if emergency else Markup("")
+        self.values = {"emergency_number": self.emergency_html, "region_name": Markup.escape(self.region_name)}
+        self.text_values = {"emergency_number": emergency.display if emergency else "",
+                            "region_name": self.region_name}
 
     def t(self, context: str | None, msgid: str) -> str:
         return self.lookup(context, msgid) or msgid
@@ -182,16 +190,11 @@ class EditionBuilder:
 
     # --- shared context --------------------------------------------------------------------------
     def context(self, result: EditionResult) -> dict:
-        region_name = self.t(REGION_NAME_CONTEXT, self.region.name)
-        emergency = self.region.emergency
-        emergency_html = (Markup('<a class="tel" href="tel:{}">').format(emergency.tel) + ltr(emergency.display)
-                          + Markup("</a>")) if emergency else Markup("")
-        self.values = {"emergency_number": emergency_html, "region_name": Markup.escape(region_name)}
-        self.text_values = {"emergency_number": emergency.display if emergency else "", "region_name": region_name}
         settings = self.inputs.settings
         return {
             "lang": self.edition.id, "dir": self.dir, "edition": self.edition.id, "publisher": settings.publisher,
-            "region_name": region_name, "emergency_html": emergency_html, "exit_url": settings.quick_exit_url,
+            "region_name": self.region_name, "emergency_html": self.emergency_html,
+            "exit_url": settings.quick_exit_url,
             "draft": result.draft, "review_note": self.unreviewed, "published": self.inputs.today.isoformat(),
             "version": __version__,
             "kind_labels": self.labels().kind_labels,
@@ -205,6 +208,8 @@ class EditionBuilder:
     def site_pages(self, base: dict) -> dict[str, bytes]:
         docs = [d for d in self.inputs.documents if d.on_site]
         titles = {d.name: fill_text(self.t(None, d.title), self.text_values) for d in docs}
+        descriptions = {d.name: fill_text(self.t(None, str(d.meta.get("description", ""))), self.text_values)
+                        for d in docs}
         labels = self.labels()
         nav = [("index", labels.home)] + [(d.name, titles[d.name]) for d in docs] + [("contacts", labels.contacts_title)]
         pages: dict[str, bytes] = {}
@@ -218,12 +223,10 @@ class EditionBuilder:
 
         for doc in docs:
             body = markdown_to_html(translate_body(doc.body, self.lookup))
-            description = fill_text(self.t(None, str(doc.meta.get("description", ""))), self.text_values)
-            render(doc.name, "page.html", titles[doc.name], description,
+            render(doc.name, "page.html", titles[doc.name], descriptions[doc.name],
                    content=fill_placeholders(body, self.values))
         render("index", "index.html", labels.site_title, "",
-               pages=[{"href": f"{d.name}.html", "title": titles[d.name],
-                       "description": fill_text(self.t(None, str(d.meta.get("description", ""))), self.text_values)}
+               pages=[{"href": f"{d.name}.html", "title": titles[d.name], "description": descriptions[d.name]}
                       for d in docs])
         national, international = self.printed_contacts()
         groups = [{"kind": k, "contacts": [contact_view(c, self.edition.language, self.t) for c in national
@@ -470,7 +473,7 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] |
             record = state["editions"].setdefault(result.edition.id, {})
             record.setdefault("inputs", {}).update({k: prints[result.edition.id][k] for k in result.kinds})
             record.setdefault("files", {}).update(
-                {k: sorted(project.rel(p) for p in result.files if _kind_of(p, project) == k) for k in result.kinds})
+                {k: sorted(project.rel(p) for p in result.files if _kind_of(p) == k) for k in result.kinds})
             record.update(result.summary())
         if progress:
             progress(result)
@@ -484,5 +487,5 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] |
     return BuildReport(results, skipped, unchanged)
 
 
-def _kind_of(path: Path, project: Project) -> str:
+def _kind_of(path: Path) -> str:
     return "pdf" if path.suffix == ".pdf" else "html"

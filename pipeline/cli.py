@@ -242,8 +242,7 @@ def bundle(ctx: click.Context, include_drafts: bool, allow_unreviewed: bool, inp
                          allow_unreviewed=allow_unreviewed, out=out)
     for edition_id, why in result.left_out:
         click.echo(f"{edition_id:<7} left out: {why}")
-    shown = project.rel(result.path) if result.path.resolve().is_relative_to(project.root) else result.path
-    click.echo(f"{shown}: {len(result.editions)} editions, {result.size // 1024} KiB")
+    click.echo(f"{project.rel(result.path)}: {len(result.editions)} editions, {result.size // 1024} KiB")
 
 
 @main.command()
@@ -265,7 +264,7 @@ def export(ctx: click.Context, locale: str, out: Path | None) -> None:
     project = project_of(ctx)
     result = export_package(project, locale, out)
     for path in result.files:
-        click.echo(str(path) if not path.resolve().is_relative_to(project.root) else project.rel(path))
+        click.echo(project.rel(path))
     click.echo(f"export id {result.export_id}; snapshot {project.rel(result.snapshot)} (commit it)")
 
 

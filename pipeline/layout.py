@@ -27,7 +27,8 @@ class Project:
         return cls(Path(root).resolve())
 
     def rel(self, path: Path) -> str:
-        """A path relative to the project root, with forward slashes (for messages and PO files)."""
+        """A path relative to the project root, with forward slashes (for messages and PO files); a path
+        outside the project is returned as given."""
         try:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:

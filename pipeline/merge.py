@@ -175,7 +175,7 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
 
 
 def merge_file(project: Project, path: Path, *, locale: str | None = None, dry_run: bool = False) -> MergeReport:
-    rel = str(path) if not path.resolve().is_relative_to(project.root) else project.rel(path)
+    rel = project.rel(path)
     returned = parse_returned(path, rel)
     locale = resolve_locale(project, returned, locale, rel)
     catalog_path = project.catalog(locale)
