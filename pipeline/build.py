@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
-import segno
 from markupsafe import Markup
 
 from . import __version__
@@ -21,11 +20,10 @@ from .catalogs import REVIEW_HEADER, build_date, read_catalog
 from .documents import load_documents
 from .editions import edition_label, select_editions
 from .errors import PipelineError
-from .extract import REGION_NAME_CONTEXT, collect_segments
 from .fonts import css_stack, font_stack, text_direction, uncovered
 from .layout import Project
 from .models import Contact, Document, Edition, Issue, Region, Segment
-from .regions import INTERNATIONAL, KINDS, load_regions, verification_problem
+from .regions import INTERNATIONAL, KINDS, REGION_NAME_CONTEXT, load_regions, verification_problem
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .render_html import fill_placeholders, fill_text, load_templates, ltr, markdown_to_html
 from .settings import Settings, load_settings
@@ -84,6 +82,8 @@ class BuildInputs:
 
     @cached_property
     def segments(self) -> list[Segment]:
+        from .extract import collect_segments  # Babel's extractors: only translated editions need them
+
         return collect_segments(self.project)
 
 
@@ -272,6 +272,8 @@ class EditionBuilder:
 
     def leaflet_html(self, base: dict) -> tuple[str, list[str]]:
         """The leaflet's final HTML and the font stack it needs."""
+        import segno
+
         project = self.inputs.project
         doc = next((d for d in self.inputs.documents if d.name == LEAFLET_DOC), None)
         if doc is None:

@@ -16,12 +16,11 @@ from .documents import TRANSLATABLE_META, load_documents, read_text
 from .errors import InputRefused
 from .layout import Project
 from .models import Document, Region, Segment
-from .regions import load_regions
+from .regions import REGION_NAME_CONTEXT, load_regions
 from .segments import SegmentationError, find_blocks
 from .storage import locked, write_atomic
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
-REGION_NAME_CONTEXT = "region name"
 TEMPLATE_COMMENT_TAGS = ("i18n:",)
 
 

@@ -19,6 +19,7 @@ from .models import Contact, Phone, Region
 from .storage import write_atomic
 
 INTERNATIONAL = "INT"
+REGION_NAME_CONTEXT = "region name"  # msgctxt of region names in the POT
 KINDS = ("report-online", "child-helpline", "adult-support", "image-removal", "police")
 STATUSES = ("confirmed", "partly", "unconfirmed")
 PAPERS = ("a4", "letter")
