@@ -11,6 +11,7 @@ come from the system and the project venv. Results go to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -236,8 +237,9 @@ print(statistics.median(times[ours]), statistics.median(times[bare]))
 
 def write_results(rows: list, sizes: list, seconds: float, quick: bool) -> None:
     lines = ["# Benchmark results", "",
-             f"Produced by `python3 benchmarks/run.py{' --quick' if quick else ''}` on {time.strftime('%Y-%m-%d')}, "
-             f"total {seconds / 60:.1f} min.", "", f"Machine: {machine()}.", "",
+             f"Produced by `python3 benchmarks/run.py{' --quick' if quick else ''}` on {time.strftime('%Y-%m-%d')} "
+             f"(the last run took {seconds / 60:.1f} min; `--sections` reruns some sections and keeps the others' rows).",
+             "", f"Machine: {machine()}.", "",
              "Whole-process wall time; median of 3 (5 for single-edition builds, 1 for the slow anchors and the "
              "all-edition builds). Peak RSS from `/usr/bin/time`.", ""]
     for section in ("extract", "update", "build"):
@@ -257,17 +259,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="5k corpus only, skip the slow anchors")
     parser.add_argument("--slow-timeout", type=float, default=600.0, help="cap for msgmerge/pybabel fuzzy runs")
+    parser.add_argument("--sections", default="extract,update,build",
+                        help="comma-separated sections to run again; the others keep the last run's rows")
     args = parser.parse_args()
+    wanted = set(args.sections.split(","))
     if not shutil.which("msgmerge") or not (VENV / "awareness").exists():
         raise SystemExit("run `make build` first (it installs gettext and the project venv)")
     WORK.mkdir(parents=True, exist_ok=True)
     ensure_anchor_venvs()
     started = time.perf_counter()
-    rows: list = []
-    sizes: list = []
-    bench_extract(rows, args.quick, 30.0 if args.quick else args.slow_timeout)
-    bench_update(rows, 30.0 if args.quick else args.slow_timeout)
-    bench_build(rows, sizes)
+    saved = WORK / "rows.json"
+    previous = json.loads(saved.read_text()) if saved.exists() else {"rows": [], "sizes": []}
+    rows: list = [tuple(r) for r in previous["rows"] if r[0] not in wanted]
+    sizes: list = [] if "build" in wanted else [tuple(s) for s in previous["sizes"]]
+    if "extract" in wanted:
+        bench_extract(rows, args.quick, 30.0 if args.quick else args.slow_timeout)
+    if "update" in wanted:
+        bench_update(rows, 30.0 if args.quick else args.slow_timeout)
+    if "build" in wanted:
+        bench_build(rows, sizes)
+    saved.write_text(json.dumps({"rows": rows, "sizes": sizes}))
     write_results(rows, sizes, time.perf_counter() - started, args.quick)
     print((ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8"))
 
