@@ -206,10 +206,15 @@ class UpdateReport:
         return dict(self.__dict__)
 
 
-def _translated(entry: polib.POEntry) -> bool:
+def msgstr_values(entry: polib.POEntry) -> tuple[str, ...]:
+    """The entry's translation: its msgstr, or every plural form in order."""
     if entry.msgid_plural:
-        return any(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
+        return tuple(v for _, v in sorted(entry.msgstr_plural.items()))
+    return (entry.msgstr,)
+
+
+def is_translated(entry: polib.POEntry) -> bool:
+    return any(msgstr_values(entry))
 
 
 def merge_template(catalog: polib.POFile, template: polib.POFile, report: UpdateReport, *,
@@ -219,7 +224,7 @@ def merge_template(catalog: polib.POFile, template: polib.POFile, report: Update
     active = {entry_key(e): e for e in catalog if not e.obsolete}
     obsolete = {entry_key(e): e for e in catalog if e.obsolete}
     wanted = {entry_key(e) for e in template}
-    vanished = [e for k, e in active.items() if k not in wanted and _translated(e)]
+    vanished = [e for k, e in active.items() if k not in wanted and is_translated(e)]
     index: FuzzyIndex | None = None
     result = new_catalog(dict(catalog.metadata), catalog.header)
     if "POT-Creation-Date" in template.metadata:
@@ -239,7 +244,7 @@ def merge_template(catalog: polib.POFile, template: polib.POFile, report: Update
                 entry.previous_msgid, entry.previous_msgctxt = old.previous_msgid, old.previous_msgctxt
         else:
             if index is None and fuzzy:
-                index = FuzzyIndex(vanished + [e for e in obsolete.values() if _translated(e)])
+                index = FuzzyIndex(vanished + [e for e in obsolete.values() if is_translated(e)])
             match = index.best(source.msgid) if index is not None else None
             if match is not None and not source.msgid_plural and not match.msgid_plural:
                 entry.msgstr = match.msgstr
@@ -251,7 +256,7 @@ def merge_template(catalog: polib.POFile, template: polib.POFile, report: Update
                 report.new.append(source.msgid)
         result.append(entry)
     for key, old in active.items():
-        if key not in wanted and _translated(old):
+        if key not in wanted and is_translated(old):
             report.obsolete.append(old.msgid)
             result.append(_obsolete(old))
     for key, old in obsolete.items():
@@ -326,7 +331,7 @@ def catalog_stats(locale: str, catalog: polib.POFile) -> CatalogStats:
         words += count
         if "fuzzy" in entry.flags:
             fuzzy += 1
-        elif _translated(entry):
+        elif is_translated(entry):
             translated += 1
             translated_words += count
         else:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import polib
 
-from .catalogs import read_catalog
+from .catalogs import msgstr_values, read_catalog
 from .errors import InputRefused
 from .glossary import Glossary, english_discouraged, load_glossary, mentions
 from .layout import Project
@@ -61,9 +61,7 @@ def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
 
 
 def translations(entry: polib.POEntry) -> list[str]:
-    if entry.msgid_plural:
-        return [v for _, v in sorted(entry.msgstr_plural.items()) if v]
-    return [entry.msgstr] if entry.msgstr else []
+    return [value for value in msgstr_values(entry) if value]
 
 
 def _digits(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polib
 
-from .catalogs import LOCALE_ID, entry_key, po_bytes, read_catalog
+from .catalogs import LOCALE_ID, entry_key, is_translated, msgstr_values, po_bytes, read_catalog
 from .checks import CONTENT_CHECKS, check_entry, context_for
 from .errors import InputRefused
 from .layout import Project
@@ -108,18 +108,8 @@ def snapshot_path(project: Project, locale: str, export_id: str) -> Path:
     return project.locales / locale / "exports" / f"{export_id}.po"
 
 
-def _text(entry: polib.POEntry) -> tuple:
-    if entry.msgid_plural:
-        return tuple(v for _, v in sorted(entry.msgstr_plural.items()))
-    return (entry.msgstr,)
-
-
 def _state(entry: polib.POEntry) -> tuple:
-    return _text(entry), "fuzzy" in entry.flags
-
-
-def _has_text(entry: polib.POEntry) -> bool:
-    return any(_text(entry))
+    return msgstr_values(entry), "fuzzy" in entry.flags
 
 
 def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POFile | None,
@@ -136,7 +126,7 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         if target is None:
             report.stale.append(entry.msgid)
             continue
-        if not _has_text(entry) or _state(entry) == _state(target):
+        if not is_translated(entry) or _state(entry) == _state(target):
             report.unchanged += 1
             continue
         sent = base_entries.get(key)
@@ -146,10 +136,11 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         if base is not None and sent is not None:
             catalog_moved = _state(sent) != _state(target)
         else:  # two-way: never overwrite a good translation we cannot compare against what was sent
-            catalog_moved = _has_text(target) and "fuzzy" not in target.flags
+            catalog_moved = is_translated(target) and "fuzzy" not in target.flags
         if catalog_moved:
             report.conflicts.append({"msgid": entry.msgid, "msgctxt": entry.msgctxt, "line": entry.linenum,
-                                     "catalog": " | ".join(_text(target)), "returned": " | ".join(_text(entry))})
+                                     "catalog": " | ".join(msgstr_values(target)),
+                                     "returned": " | ".join(msgstr_values(entry))})
             continue
         candidate = polib.POEntry(msgid=target.msgid, msgctxt=target.msgctxt, msgid_plural=target.msgid_plural,
                                   msgstr=entry.msgstr, msgstr_plural=dict(entry.msgstr_plural),
