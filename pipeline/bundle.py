@@ -10,11 +10,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .catalogs import build_date
+from . import __version__, release
+from .clock import build_date
 from .errors import InputRefused, ProblemsFound
-from .incremental import STATE_FILE, load_state
-from .layout import OUTPUT_DIR, Project
+from .layout import STATE_FILE, Project, within_output
+from .records import BuildState, EditionRecord
 from .storage import write_atomic
 
 SHARED = ("site/index.html", "site/assets/site.css", "site/assets/quick-exit.js")
@@ -36,42 +36,45 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
 
 
-def _within(folder: Path, rel_to_project: str) -> Path:
-    """A file recorded as output/... in the build state, found inside a (shard's) output folder."""
-    prefix = OUTPUT_DIR + "/"
-    inside = rel_to_project[len(prefix):] if rel_to_project.startswith(prefix) else rel_to_project
-    return folder / inside
-
-
-def collect(folders: list[Path]) -> tuple[dict[str, dict], dict[str, Path]]:
+def collect(project: Project, folders: list[Path]) -> tuple[dict[str, EditionRecord], dict[str, Path]]:
     """Editions recorded by every build state, and where each one's files are."""
-    editions: dict[str, dict] = {}
+    editions: dict[str, EditionRecord] = {}
     homes: dict[str, Path] = {}
     for folder in folders:
-        state_file = folder / STATE_FILE
+        state_file = project.state_file(folder)
         if not state_file.is_file():
             raise InputRefused(f"no build here ({STATE_FILE} missing); run `awareness build` first", path=str(folder))
-        for edition_id, record in load_state(state_file)["editions"].items():
-            if edition_id in editions and editions[edition_id].get("inputs") != record.get("inputs"):
+        for edition_id, record in BuildState.load(state_file).editions.items():
+            if edition_id in editions and _inputs(editions[edition_id]) != _inputs(record):
                 raise InputRefused(f"edition {edition_id} was built from different inputs in two shards",
                                    path=str(folder))
             editions[edition_id], homes[edition_id] = record, folder
     return editions, homes
 
 
+def _inputs(record: EditionRecord) -> dict[str, str]:
+    return {kind: output.inputs for kind, output in record.outputs.items()}
+
+
+def manifest_entry(record: EditionRecord, files: list[dict]) -> dict:
+    percent = round(100.0 * record.translated / record.needed, 1) if record.needed else 100.0
+    return {"edition": record.edition, "language": record.language, "region": record.region,
+            "locale": record.locale, "draft": record.draft, "draft_reasons": record.draft_reasons,
+            "unreviewed": record.unreviewed,
+            "catalog": {"translated": record.translated, "needed": record.needed, "percent": percent},
+            "contacts": [c.__dict__ for c in record.contacts], "files": files}
+
+
 def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_drafts: bool = False,
                 allow_unreviewed: bool = False, out: Path | None = None) -> BundleResult:
     folders = [Path(p).resolve() for p in (inputs or [project.output])]
-    editions, homes = collect(folders)
+    editions, homes = collect(project, folders)
     chosen, left_out = [], []
     for edition_id in sorted(editions):
-        record = editions[edition_id]
-        why = ("draft" if record.get("draft") else "leaflet overflows" if record.get("overflow")
-               else "translation awaiting review" if record.get("unreviewed") and not allow_unreviewed else "")
-        if edition_id.startswith("qps-"):
-            why = "pseudo-locale"
-        if why and not (include_drafts and why != "pseudo-locale"):
-            left_out.append((edition_id, why))
+        found = release.blocking(release.refusals(editions[edition_id]), include_drafts=include_drafts,
+                                 allow_unreviewed=allow_unreviewed)
+        if found:
+            left_out.append((edition_id, release.short_reason(found)))
         else:
             chosen.append(edition_id)
     if not chosen:
@@ -83,8 +86,8 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
     for edition_id in chosen:
         record, folder = editions[edition_id], homes[edition_id]
         entries = []
-        for rel in sorted(p for paths in record.get("files", {}).values() for p in paths):
-            source = _within(folder, rel)
+        for rel in record.files:
+            source = within_output(folder, rel)
             if not source.is_file():
                 raise InputRefused(f"edition {edition_id}: {rel} is missing; run `awareness build` again",
                                    path=str(folder))
@@ -92,19 +95,11 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
             arcname = source.relative_to(folder).as_posix()
             files[arcname] = data
             entries.append({"path": arcname, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
-        catalog = record.get("catalog", {})
-        needed = catalog.get("needed") or 0
-        manifest.append({
-            "edition": edition_id, "language": record.get("language"), "region": record.get("region"),
-            "locale": record.get("locale"), "draft": bool(record.get("draft")),
-            "draft_reasons": record.get("draft_reasons", []), "unreviewed": bool(record.get("unreviewed")),
-            "catalog": {"translated": catalog.get("translated", 0), "needed": needed,
-                        "percent": round(100.0 * catalog.get("translated", 0) / needed, 1) if needed else 100.0},
-            "contacts": record.get("contacts", []), "files": entries})
+        manifest.append(manifest_entry(record, entries))
     for shared in SHARED:
-        found = [f / shared for f in folders if (f / shared).is_file()]
-        if found:
-            contents = {p.read_bytes() for p in found}
+        found_files = [f / shared for f in folders if (f / shared).is_file()]
+        if found_files:
+            contents = {p.read_bytes() for p in found_files}
             if len(contents) > 1:
                 raise InputRefused(f"{shared} differs between shards; build them from the same commit")
             files[shared] = contents.pop()
@@ -123,6 +118,6 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=9)
-    target = out or project.output / f"awareness-{__version__}.zip"
+    target = out or project.bundle_file(__version__)
     write_atomic(target, buffer.getvalue())
     return BundleResult(target, tuple(chosen), tuple(left_out), len(buffer.getvalue()))

@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import polib
 
-from .catalogs import msgstr_values, read_catalog
+from .catalogs import is_fuzzy, msgfmt_problems, msgstr_values, nplurals, read_catalog
 from .errors import InputRefused
 from .glossary import Glossary, english_discouraged, load_glossary, mentions
 from .layout import Project
 from .models import Issue, Severity
+from .placeholders import BRACE, PERCENT
 from .settings import load_settings
 
-BRACE = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
-PERCENT = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]")
 LINK = re.compile(r"\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
 BROKEN_LINK = re.compile(r"\]\s+\(")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^>]*)?/?\s*>")
-EVENT_HANDLER = re.compile(r"\bon[a-z]+\s*=", re.I)
-BAD_SCHEME = re.compile(r"\b(javascript|data|file|vbscript)\s*:", re.I)
+EVENT_HANDLER = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
+BAD_SCHEME = re.compile(r"\b(javascript|data|file|vbscript)\s*:", re.IGNORECASE)
 MAX_LENGTH = re.compile(r"max-length:\s*(\d+)")
 LONG_RATIO = 3.0  # a translation three times the source's length is suspicious
 
@@ -80,7 +77,8 @@ def _host(target: str) -> str | None:
 def check_placeholders(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
     for text in translations(entry):
         for pattern in (BRACE, PERCENT):
-            want, got = sorted(pattern.findall(entry.msgid)), sorted(pattern.findall(text))
+            want, got = sorted(m.group(0) for m in pattern.finditer(entry.msgid)), sorted(
+                m.group(0) for m in pattern.finditer(text))
             if want != got:
                 missing = sorted(set(want) - set(got))
                 extra = sorted(set(got) - set(want))
@@ -172,7 +170,7 @@ def check_untranslated(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Find
 
 @check("fuzzy")
 def check_fuzzy(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
-    if "fuzzy" in entry.flags and translations(entry):
+    if is_fuzzy(entry) and translations(entry):
         yield ("error" if ctx.release else "warning"), "fuzzy: needs a translator's review"
 
 
@@ -202,25 +200,9 @@ def link_twins(project: Project) -> dict[str, frozenset[str]]:
 
 
 def context_for(project: Project, locale: str, catalog: polib.POFile, *, release: bool = False) -> CheckContext:
-    match = re.search(r"nplurals\s*=\s*(\d+)", catalog.metadata.get("Plural-Forms", ""))
     return CheckContext(locale=locale, glossary=load_glossary(project, locale),
                         english_discouraged=tuple(english_discouraged(project)), twins=link_twins(project),
-                        nplurals=int(match.group(1)) if match else 2, release=release)
-
-
-def msgfmt_issues(path: Path, rel: str) -> list[Issue]:
-    """GNU msgfmt -c: header, format strings and syntax, as gettext tools will see them."""
-    result = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
-                            capture_output=True, text=True)
-    issues = []
-    for line in result.stderr.splitlines():
-        match = re.match(r".*?:(\d+):(?:\d+:)? (.*)", line)
-        if match and "msgfmt: found" not in line:
-            issues.append(Issue(rel, int(match.group(1)), "error", "msgfmt", match.group(2).strip()))
-    if result.returncode != 0 and not issues:
-        issues.append(Issue(rel, 0, "error", "msgfmt", result.stderr.strip().splitlines()[-1] if result.stderr
-                            else "msgfmt -c failed"))
-    return issues
+                        nplurals=nplurals(catalog), release=release)
 
 
 def check_catalog(project: Project, locale: str, *, release: bool = False) -> list[Issue]:
@@ -228,7 +210,7 @@ def check_catalog(project: Project, locale: str, *, release: bool = False) -> li
     rel = project.rel(path)
     catalog = read_catalog(path, rel)
     ctx = context_for(project, locale, catalog, release=release)
-    issues = msgfmt_issues(path, rel)
+    issues = msgfmt_problems(rel, path=path)
     for entry in catalog:
         if not entry.obsolete:
             issues.extend(check_entry(entry, ctx, rel))

@@ -21,6 +21,8 @@ class AwarenessGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PipelineError as exc:
+            for problem in exc.problems:  # every problem of a refused file, compiler-style
+                click.echo(str(problem), err=True)
             click.echo(f"awareness: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -88,7 +90,7 @@ def init(ctx: click.Context, locale: str) -> None:
     Example:
       awareness init pt_BR      # locales/pt_BR/LC_MESSAGES/messages.po
     """
-    from .catalogs import init_catalog
+    from .update import init_catalog
 
     path = init_catalog(project_of(ctx), locale)
     click.echo(f"{project_of(ctx).rel(path)}: created")
@@ -113,8 +115,8 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
       awareness extract && awareness update fr de
       awareness update --check      # in CI
     """
-    from .catalogs import update_catalogs
     from .extract import extract as run_extract
+    from .update import update_catalogs
 
     project = project_of(ctx)
     stale_pot = False
@@ -169,7 +171,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     Example:
       awareness stats
     """
-    from .catalogs import project_stats
+    from .stats import project_stats
 
     rows = project_stats(project_of(ctx))
     if as_json:
@@ -322,7 +324,7 @@ def contacts(ctx: click.Context, due: bool, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand:
         return
-    from .catalogs import build_date
+    from .clock import build_date
     from .regions import contact_rows, load_regions
 
     rows = contact_rows(load_regions(project_of(ctx)), build_date().date())
@@ -362,8 +364,8 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
 @main.command()
 @click.option("--edition", "editions", multiple=True, metavar="ID",
               help="Build only this edition, e.g. fr-CA (repeatable). Default: every edition with a catalog.")
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default=None,
-              help="Build only the site (html) or only the leaflets (pdf).")
+@click.option("--format", "fmt", metavar="html|pdf|FORMAT", default=None,
+              help="Build only the site (html), only the leaflets (pdf), or one leaflet format (e.g. sheet).")
 @click.option("--release", is_flag=True,
               help="Refuse draft editions (incomplete translation, unverified contacts, overflowing leaflet).")
 @click.option("--allow-unreviewed", is_flag=True,
@@ -386,13 +388,14 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
       awareness build --edition en-US --edition ar-EG
       awareness build --release          # refuses drafts
     """
-    from .build import build as run, parse_shard
+    from .build import build as run
+    from .build import parse_kinds, parse_shard
     from .progress import BuildProgress
 
     project = project_of(ctx)
     printer = BuildProgress(enabled=not (quiet or as_json))
     with printer:
-        report = run(project, editions=list(editions), formats={fmt} if fmt else None, release=release,
+        report = run(project, editions=list(editions), formats=parse_kinds(fmt), release=release,
                      allow_unreviewed=allow_unreviewed, jobs=jobs, shard=parse_shard(shard) if shard else None,
                      force=force, progress=printer.edition_done, planned=printer.planned)
     for issue in report.issues:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import InputRefused
+from .errors import UsageError
 from .layout import Project
 from .models import Edition, Region
 from .pseudo import PSEUDO_LANGUAGE
@@ -50,10 +50,10 @@ def select_editions(project: Project, regions: dict[str, Region], wanted: list[s
             chosen.append(by_id[edition_id])
         elif edition_id in missing:
             language = edition_id.split("-")[0]
-            raise InputRefused(f"edition {edition_id} has no catalog: create it with `awareness init {language}`")
+            raise UsageError(f"edition {edition_id} has no catalog: create it with `awareness init {language}`")
         else:
             known = ", ".join(sorted(by_id)) or "none"
-            raise InputRefused(f"unknown edition '{edition_id}' (known: {known})")
+            raise UsageError(f"unknown edition '{edition_id}' (known: {known})")
     return chosen, []
 
 

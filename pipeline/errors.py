@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Issue
+
 # Exit codes shared by every command (documented in the README).
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # problems were found: check errors, rejected entries, failed gates
-EXIT_USAGE = 2  # Click's own usage errors
+EXIT_USAGE = 2  # a command was called wrongly (Click's own usage errors, unknown editions)
 EXIT_REFUSED = 3  # an input was refused as a whole
 
 
@@ -14,10 +19,12 @@ class PipelineError(Exception):
 
     exit_code = EXIT_REFUSED
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 problems: list[Issue] | None = None):
         self.message = message
         self.path = path
         self.line = line
+        self.problems = list(problems or [])  # every problem found in the input, when there are several
         super().__init__(self.where() + message)
 
     def where(self) -> str:
@@ -25,9 +32,27 @@ class PipelineError(Exception):
             return ""
         return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
 
+    def lines(self) -> list[str]:
+        """What the CLI prints: every problem compiler-style, then the summary."""
+        return [str(p) for p in self.problems] + [str(self)]
+
 
 class InputRefused(PipelineError):
     """An input file was refused as a whole (unreadable, wrong language, bad data)."""
+
+    @classmethod
+    def collected(cls, problems: list[Issue], what: str) -> InputRefused:
+        """All problems of one file, reported together; the summary names the file and the count."""
+        first = problems[0]
+        count = len(problems)
+        return cls(f"{what} refused: {count} problem{'s' if count != 1 else ''}", path=first.path,
+                   problems=problems)
+
+
+class UsageError(PipelineError):
+    """The command was called with something that does not exist (an unknown edition, a bad option value)."""
+
+    exit_code = EXIT_USAGE
 
 
 class ProblemsFound(PipelineError):

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 import polib
 
-from .catalogs import UpdateReport, build_date, merge_template, po_bytes, read_catalog
+from .catalogs import po_bytes, read_catalog
 from .errors import InputRefused
 from .glossary import Glossary, load_glossary
 from .layout import Project
-from .merge import EXPORT_HEADER, snapshot_path
+from .snapshots import EXPORT_HEADER, new_export_id, write_snapshot
 from .storage import locked, write_atomic
+from .update import UpdateReport, merge_template
 
 INSTRUCTIONS = """\
 Translating the awareness-pipeline content ({locale})
@@ -87,20 +87,20 @@ def export_package(project: Project, locale: str, out: Path | None = None) -> Ex
         raise InputRefused(f"no catalog for '{locale}'; create it with `awareness init {locale}`")
     template = read_catalog(project.pot, project.rel(project.pot))
     with locked(project.locales):
-        current = merge_template(read_catalog(path, project.rel(path)), template, UpdateReport(locale, ""))
+        current = merge_template(read_catalog(path, project.rel(path), rewrite=True), template,
+                                 UpdateReport(locale, ""))
         write_atomic(path, po_bytes(current))  # the catalog is brought up to date first
         sent = read_catalog(path, project.rel(path))
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-        export_id = f"{locale}-{build_date().strftime('%Y%m%dT%H%M%S')}-{digest}"
+        export_id = new_export_id(locale, path.read_bytes())
         sent.metadata[EXPORT_HEADER] = export_id
         for entry in sent:
             used = where_used(entry)
             if used and used not in (entry.comment or ""):
                 entry.comment = "\n".join(filter(None, [entry.comment, used]))
         data = po_bytes(sent)
-        snapshot = snapshot_path(project, locale, export_id)
-        write_atomic(snapshot, data)
-    folder = out or project.output / "export" / export_id
+        write_snapshot(project, locale, export_id, data)
+        snapshot = project.snapshot(locale, export_id)
+    folder = out or project.export_folder(export_id)
     glossary = load_glossary(project, locale)
     files = {
         folder / "messages.po": data,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,16 +10,17 @@ from babel.messages.extract import extract as babel_extract
 from jinja2 import TemplateSyntaxError
 from jinja2.ext import babel_extract as jinja_extract
 
-from .catalogs import build_date, new_catalog, po_bytes, po_date, read_catalog
+from .catalogs import new_catalog, po_bytes, read_catalog
+from .clock import build_date, po_date
 from .documents import TRANSLATABLE_META, load_documents, read_text
 from .errors import InputRefused
 from .layout import Project
 from .models import Document, Region, Segment
+from .placeholders import format_flags
 from .regions import REGION_NAME_CONTEXT, load_regions
 from .segments import SegmentationError, find_blocks
 from .storage import locked, write_atomic
 
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 TEMPLATE_COMMENT_TAGS = ("i18n:",)
 
 
@@ -117,8 +117,7 @@ def build_template(segments: list[Segment], creation_date: str) -> polib.POFile:
         entry = by_key.get(key)
         if entry is None:
             entry = polib.POEntry(msgid=segment.msgid, msgctxt=segment.context, occurrences=[])
-            if PLACEHOLDER.search(segment.msgid):
-                entry.flags.append("python-brace-format")
+            entry.flags.extend(format_flags(segment.msgid))
             by_key[key] = entry
             catalog.append(entry)
         location = (segment.path, str(segment.line))

@@ -11,11 +11,11 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .documents import read_text
 from .errors import InputRefused
 from .layout import Project
+from .models import Issue
 
 COLUMNS = ["source", "target", "status", "explanation"]
 STATUSES = ("preferred", "forbidden")
@@ -45,14 +45,10 @@ class Glossary:
         return tuple(t for t in self.terms if t.status == "preferred")
 
 
-def glossary_path(project: Project, locale: str) -> Path:
-    return project.glossary / f"{locale}.csv"
-
-
 def load_glossary(project: Project, locale: str) -> Glossary:
     """The locale's glossary (falling back from pt_BR to pt); an empty one if none exists."""
     for candidate in (locale, locale.split("_")[0]):
-        path = glossary_path(project, candidate)
+        path = project.glossary_file(candidate)
         if path.is_file():
             return parse_glossary(read_text(path, project.rel(path)), locale, project.rel(path))
     return Glossary(locale)
@@ -63,17 +59,20 @@ def parse_glossary(text: str, locale: str, rel: str) -> Glossary:
     rows = list(reader)
     if not rows or [c.strip() for c in rows[0][: len(COLUMNS)]] != COLUMNS:
         raise InputRefused(f"glossary must start with the header line {','.join(COLUMNS)}", path=rel, line=1)
-    terms = []
+    terms, problems = [], []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         row = (row + [""] * len(COLUMNS))[: len(COLUMNS)]
         source, target, status, explanation = (cell.strip() for cell in row)
         if status not in STATUSES:
-            raise InputRefused(f"status must be one of {', '.join(STATUSES)}, got '{status}'", path=rel, line=number)
+            problems.append(Issue(rel, number, "error", "glossary",
+                                  f"status must be one of {', '.join(STATUSES)}, got '{status}'"))
         if not source or not target:
-            raise InputRefused("source and target must not be empty", path=rel, line=number)
+            problems.append(Issue(rel, number, "error", "glossary", "source and target must not be empty"))
         terms.append(Term(source, target, status, explanation, number))
+    if problems:
+        raise InputRefused.collected(problems, "glossary")
     return Glossary(locale, tuple(terms), rel)
 
 

@@ -1,9 +1,8 @@
-"""Fingerprints of everything an output is made from, and the build state that records them."""
+"""Fingerprints of everything an output is made from, so a rebuild redoes only what changed."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -12,25 +11,6 @@ from . import __version__
 from .fonts import font_stack
 from .layout import Project
 from .models import Edition
-from .storage import write_atomic
-
-STATE_FILE = ".build-state.json"
-
-
-def state_path(project: Project, output: Path | None = None) -> Path:
-    return (output or project.output) / STATE_FILE
-
-
-def load_state(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"editions": {}}
-    return data if isinstance(data.get("editions"), dict) else {"editions": {}}
-
-
-def save_state(path: Path, state: dict) -> None:
-    write_atomic(path, (json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 @cache
@@ -55,7 +35,7 @@ def font_identity(family: str) -> str:
 
 
 class Fingerprinter:
-    """Hashes the inputs of each output kind of an edition."""
+    """Hashes the inputs of each output of an edition: `html` (the site) or a leaflet format."""
 
     def __init__(self, project: Project, editions: list[Edition], today: str):
         self.project = project
@@ -64,15 +44,14 @@ class Fingerprinter:
             if path.is_file():
                 shared.append(f"{project.rel(path)}={file_digest(path)}")
         self.shared = shared
-        self.edition_ids = ",".join(e.id for e in editions)  # every page links to every edition
+        self.edition_ids = ",".join(e.id for e in editions)  # the site's pages link every edition
 
     def of(self, edition: Edition, kind: str, region_paths: list[str]) -> str:
         parts = list(self.shared) + [f"kind={kind}", f"edition={edition.id}"]
         for rel in region_paths:
             parts.append(f"{rel}={file_digest(self.project.root / rel)}")
         if edition.locale and self.project.catalog(edition.locale).is_file():
-            catalog = self.project.catalog(edition.locale)
-            parts.append(f"catalog={file_digest(catalog)}")
+            parts.append(f"catalog={file_digest(self.project.catalog(edition.locale))}")
         if kind == "html":
             parts.append(f"editions={self.edition_ids}")
         else:

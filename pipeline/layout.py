@@ -7,11 +7,15 @@ from pathlib import Path
 
 SOURCE_DIR = "source_content"
 TEMPLATES_DIR = "templates"
+STATIC_DIR = "static"
 REGIONS_DIR = "regions"
 GLOSSARY_DIR = "glossary"
 LOCALES_DIR = "locales"
+EXPORTS_DIR = "exports"
 OUTPUT_DIR = "output"
 SETTINGS_FILE = "awareness.toml"
+STATE_FILE = ".build-state.json"
+TIMES_FILE = ".build-times.json"
 POT_NAME = "messages.pot"
 DOMAIN = "messages"
 
@@ -23,7 +27,7 @@ class Project:
     root: Path
 
     @classmethod
-    def at(cls, root: str | Path) -> "Project":
+    def at(cls, root: str | Path) -> Project:
         return cls(Path(root).resolve())
 
     def rel(self, path: Path) -> str:
@@ -44,12 +48,20 @@ class Project:
         return self.source / TEMPLATES_DIR
 
     @property
+    def static(self) -> Path:
+        """Files copied as they are into output/site/assets/."""
+        return self.templates / STATIC_DIR
+
+    @property
     def regions(self) -> Path:
         return self.source / REGIONS_DIR
 
     @property
     def glossary(self) -> Path:
         return self.source / GLOSSARY_DIR
+
+    def glossary_file(self, locale: str) -> Path:
+        return self.glossary / f"{locale}.csv"
 
     @property
     def settings_file(self) -> Path:
@@ -78,14 +90,31 @@ class Project:
             return []
         return sorted(p.parent.parent.name for p in self.locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 
+    def snapshot(self, locale: str, export_id: str) -> Path:
+        """What an export sent to the translator, kept for the three-way merge (commit it)."""
+        return self.locales / locale / EXPORTS_DIR / f"{export_id}.po"
+
     # outputs
     @property
     def output(self) -> Path:
         return self.root / OUTPUT_DIR
 
+    def state_file(self, output: Path | None = None) -> Path:
+        """The build record of an output folder (this project's, or a CI shard's)."""
+        return (output or self.output) / STATE_FILE
+
+    @property
+    def times_file(self) -> Path:
+        """How long each edition took to build, to start the longest first next time."""
+        return self.output / TIMES_FILE
+
     @property
     def site(self) -> Path:
         return self.output / "site"
+
+    @property
+    def site_assets(self) -> Path:
+        return self.site / "assets"
 
     def site_edition(self, edition_id: str) -> Path:
         return self.site / edition_id
@@ -94,8 +123,25 @@ class Project:
     def leaflets(self) -> Path:
         return self.output / "leaflets"
 
-    def leaflet(self, edition_id: str) -> Path:
-        return self.leaflets / f"{edition_id}.pdf"
+    def leaflet(self, edition_id: str, fmt: str = "sheet") -> Path:
+        """`<edition>.pdf` for the two-sided sheet, `<edition>.<format>.pdf` for the other formats."""
+        return self.leaflets / (f"{edition_id}.pdf" if fmt == "sheet" else f"{edition_id}.{fmt}.pdf")
+
+    @property
+    def status_page(self) -> Path:
+        return self.output / "status" / "index.html"
 
     def markdown_out(self, locale: str) -> Path:
         return self.output / "markdown" / locale
+
+    def export_folder(self, export_id: str) -> Path:
+        return self.output / "export" / export_id
+
+    def bundle_file(self, version: str) -> Path:
+        return self.output / f"awareness-{version}.zip"
+
+
+def within_output(folder: Path, recorded: str) -> Path:
+    """A file recorded as `output/...` in a build state, found inside a (shard's) output folder."""
+    prefix = OUTPUT_DIR + "/"
+    return folder / (recorded.removeprefix(prefix))

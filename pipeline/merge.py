@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
-from .catalogs import LOCALE_ID, entry_key, is_translated, msgstr_values, po_bytes, read_catalog
+from .catalogs import (
+    entry_key,
+    has_text,
+    is_fuzzy,
+    is_translated,
+    msgfmt_problems,
+    msgstr_values,
+    po_bytes,
+    read_catalog,
+)
 from .checks import CONTENT_CHECKS, check_entry, context_for
 from .errors import InputRefused
 from .layout import Project
 from .models import Issue
+from .snapshots import export_id_of, read_snapshot
 from .storage import locked, write_atomic
+from .update import LOCALE_ID
 
 MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
-EXPORT_HEADER = "X-Export-Id"
-EXPORT_ID = re.compile(r"^[A-Za-z_]+-\d{8}T\d{6}-[0-9a-f]{8}$")
 
 
 @dataclass
@@ -61,23 +69,17 @@ def decode_po(data: bytes, rel: str) -> str:
 
 def syntax_check(text: str, rel: str) -> None:
     """GNU msgfmt as the judge of PO syntax (duplicates included), reported with the file's line."""
-    result = subprocess.run(["msgfmt", "-o", "/dev/null", "-"], input=text.encode("utf-8"), capture_output=True)
-    if result.returncode != 0:
-        for line in result.stderr.decode("utf-8", "replace").splitlines():
-            match = re.match(r"<stdin>:(\d+):(?:\d+:)? (.*)", line)
-            if match:
-                line_number, reason = int(match.group(1)), match.group(2).strip()
-                if "end-of-line within string" in reason:
-                    line_number -= 1  # msgfmt counts the newline it stopped at
-                raise InputRefused(f"not a valid PO file: {reason}", path=rel, line=line_number)
-        raise InputRefused("not a valid PO file", path=rel)
+    problems = msgfmt_problems(rel, text=text, check=False)
+    if problems:
+        first = problems[0]
+        raise InputRefused(f"not a valid PO file: {first.message}", path=rel, line=first.line or None)
 
 
 def parse_returned(path: Path, rel: str) -> polib.POFile:
     if not path.is_file():
         raise InputRefused("file not found", path=rel)
     text = decode_po(path.read_bytes(), rel)
-    if not re.search(r'^msgid\s+"', text, re.M):
+    if not re.search(r'^msgid\s+"', text, re.MULTILINE):
         raise InputRefused("not a PO file: no msgid entries", path=rel)
     syntax_check(text, rel)
     try:
@@ -104,12 +106,8 @@ def resolve_locale(project: Project, returned: polib.POFile, wanted: str | None,
     return locale
 
 
-def snapshot_path(project: Project, locale: str, export_id: str) -> Path:
-    return project.locales / locale / "exports" / f"{export_id}.po"
-
-
 def _state(entry: polib.POEntry) -> tuple:
-    return msgstr_values(entry), "fuzzy" in entry.flags
+    return msgstr_values(entry), is_fuzzy(entry)
 
 
 def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POFile | None,
@@ -126,7 +124,7 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         if target is None:
             report.stale.append(entry.msgid)
             continue
-        if not is_translated(entry) or _state(entry) == _state(target):
+        if not has_text(entry) or _state(entry) == _state(target):
             report.unchanged += 1
             continue
         sent = base_entries.get(key)
@@ -136,7 +134,7 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         if base is not None and sent is not None:
             catalog_moved = _state(sent) != _state(target)
         else:  # two-way: never overwrite a good translation we cannot compare against what was sent
-            catalog_moved = is_translated(target) and "fuzzy" not in target.flags
+            catalog_moved = is_translated(target)
         if catalog_moved:
             report.conflicts.append({"msgid": entry.msgid, "msgctxt": entry.msgctxt, "line": entry.linenum,
                                      "catalog": " | ".join(msgstr_values(target)),
@@ -170,17 +168,11 @@ def merge_file(project: Project, path: Path, *, locale: str | None = None, dry_r
     returned = parse_returned(path, rel)
     locale = resolve_locale(project, returned, locale, rel)
     catalog_path = project.catalog(locale)
-    export_id = returned.metadata.get(EXPORT_HEADER, "").strip()
-    base = None
-    if export_id:
-        if not EXPORT_ID.match(export_id):
-            raise InputRefused(f"malformed {EXPORT_HEADER} header '{export_id[:60]}'", path=rel)
-        snapshot = snapshot_path(project, locale, export_id)
-        if snapshot.is_file():
-            base = read_catalog(snapshot, project.rel(snapshot))
+    export_id = export_id_of(returned, rel)
+    base = read_snapshot(project, locale, export_id) if export_id else None
     report = MergeReport(rel, locale, project.rel(catalog_path), "three-way" if base is not None else "two-way")
     with locked(project.locales):
-        current = read_catalog(catalog_path, project.rel(catalog_path))
+        current = read_catalog(catalog_path, project.rel(catalog_path), rewrite=True)
         ctx = context_for(project, locale, current)
         changed = merge_entries(current, returned, base,
                                 lambda entry: check_entry(entry, ctx, rel, CONTENT_CHECKS), report)

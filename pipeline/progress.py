@@ -17,7 +17,7 @@ class BuildProgress:
         self.done = 0
         self.started = time.perf_counter()
 
-    def __enter__(self) -> "BuildProgress":
+    def __enter__(self) -> BuildProgress:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -35,7 +35,9 @@ class BuildProgress:
         self.done += 1
         if not self.enabled:
             return
-        state = "FAILED" if result.failed else "DRAFT" if result.draft else "release"
+        from .release import refusals
+
+        state = "FAILED" if result.failed else "DRAFT" if refusals(result.record) else "release"
         pages = f", leaflet {result.leaflet_pages} pages" if result.leaflet_pages else ""
         line = f"{result.edition.id:<7} {state:<7} {len(result.files)} files{pages} ({result.seconds:.2f}s)"
         if self.tty:

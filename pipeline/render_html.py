@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import markdown
 import nh3
@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from .errors import InputRefused
 from .layout import Project
+from .placeholders import BRACE as PLACEHOLDER
 
 # What Python-Markdown's `extra` produces, and nothing else: no script, style, iframe, form, event handler.
 ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",
@@ -24,13 +25,25 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title", "id"}, "img": {"src", "alt", "title
                       "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "ol": {"start"}}
 URL_SCHEMES = {"https", "http", "mailto", "tel"}
 _MD_LINK = re.compile(r'href="(?P<page>[A-Za-z0-9_-]+)\.md(?P<anchor>#[^"]*)?"')
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+REMOTE = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//|\\\\)")
+
+
+def is_remote(url: str) -> bool:
+    """A URL that would load from another site (or any scheme at all): not allowed as an image source."""
+    return bool(REMOTE.match(url))
+
+
+def _local_sources_only(tag: str, attribute: str, value: str) -> str | None:
+    # privacy must not rest on the CSP alone: a remote image would tell another site who reads the page
+    if attribute == "src" and is_remote(value):
+        return None
+    return value
 
 
 def sanitize(html: str) -> str:
     """Strip anything that could run code or load from elsewhere (nh3 = the Rust ammonia sanitizer)."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer", strip_comments=True)
+                     link_rel="noopener noreferrer", strip_comments=True, attribute_filter=_local_sources_only)
 
 
 def markdown_to_html(text: str) -> str:

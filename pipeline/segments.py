@@ -9,14 +9,14 @@ the same structure as in the source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _PARSER = MarkdownIt("commonmark").enable("table")
-_ANNOTATION = re.compile(r"^\s*<!--\s*i18n:(.*?)-->\s*$", re.S)
+_ANNOTATION = re.compile(r"^\s*<!--\s*i18n:(.*?)-->\s*$", re.DOTALL)
 _IMAGE = re.compile(r'!\[(?P<alt>(?:\\.|[^\]\\])*)\]\((?P<src>[^)\s]+)(?:\s+"(?P<title>(?:\\.|[^"\\])*)")?\)')
 _HARD_BREAK = re.compile(r" {2,}$")
 

@@ -6,8 +6,8 @@ import contextlib
 import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

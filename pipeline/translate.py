@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-import polib
-
-from .catalogs import read_catalog
+from .catalogs import Lookup, catalog_lookup, read_catalog
 from .documents import TRANSLATABLE_META, load_documents, render_front_matter
 from .errors import InputRefused
 from .layout import Project
 from .models import Document
 from .segments import apply_translations
 from .storage import write_atomic
-
-Lookup = Callable[[str | None, str], "str | None"]
-
-
-def catalog_lookup(catalog: polib.POFile | None) -> Lookup:
-    """Translations that may be used: translated and not fuzzy. Anything else falls back to the source."""
-    table: dict[tuple[str | None, str], str] = {}
-    if catalog is not None:
-        for entry in catalog:
-            if not entry.obsolete and entry.msgstr and "fuzzy" not in entry.flags:
-                table[(entry.msgctxt, entry.msgid)] = entry.msgstr
-    return lambda context, msgid: table.get((context, msgid))
 
 
 def translate_body(body: str, lookup: Lookup) -> str:

@@ -160,9 +160,8 @@ def test_every_page_is_well_formed_html5(built):
 
 def test_malicious_markup_in_source_or_translation_never_reaches_a_page(project, cli):
     doc = project / "source_content" / "how-to-report.md"
-    doc.write_text(doc.read_text() + "\n<script>alert(1)</script>\n\n<iframe src=\"https://evil.example\"></iframe>\n\n"
-                   "[click](javascript:alert(2)) and ![x](data:image/png;base64,AAAA) "
-                   "<img src=x onerror=\"alert(3)\">\n")
+    doc.write_text(doc.read_text() + "\n<script>alert(1)</script>\n\n<iframe srcdoc=\"x\"></iframe>\n\n"
+                   "[click](javascript:alert(2)) and <img src=x onerror=\"alert(3)\">\n")
     fill_catalog(project / "locales/fr/LC_MESSAGES/messages.po",
                  lambda m: m + ' <a href="javascript:alert(4)" onclick="alert(5)">x</a><script>alert(6)</script>')
     cli(project, "extract")
@@ -171,6 +170,30 @@ def test_malicious_markup_in_source_or_translation_never_reaches_a_page(project,
         html = (project / f"output/site/{edition}/how-to-report.html").read_text()
         assert active_markup(html) == [], edition
         assert "alert(6)" in html or edition == "en-US"  # the text arrives, harmlessly escaped
+
+
+@pytest.mark.parametrize("markup", ['![pixel](https://tracker.example/p.png)', '<img src="//cdn.example/x.png" alt="">',
+                                    '<iframe src="https://evil.example"></iframe>', '![x](data:image/png;base64,AAAA)',
+                                    '<link rel="stylesheet" href="https://fonts.example/css">',
+                                    '![logo][l]\n\n[l]: https://cdn.example/logo.png'])
+def test_remote_resources_in_content_are_refused_at_extract_and_build(project, cli, markup):
+    doc = project / "source_content" / "how-to-report.md"
+    lines = doc.read_text().split("\n")
+    doc.write_text("\n".join(lines + ["", markup, ""]))
+    line = len(lines) + 2 + next(i for i, text in enumerate(markup.split("\n")) if "//" in text or ":" in text)
+    before = tree_bytes(project)
+    for command in (["extract"], ["build", "--format", "html", "--edition", "en-US"]):
+        result = cli(project, *command, code=3)
+        assert f"source_content/how-to-report.md:{line}: error[remote-resource]" in result.output, result.output
+        assert "put the file under source_content/" in result.output and "Traceback" not in result.output
+    assert tree_bytes(project) == before
+
+
+def test_a_remote_image_that_reaches_the_renderer_loses_its_source():
+    from pipeline.render_html import markdown_to_html
+
+    html = markdown_to_html('![a](https://tracker.example/p.png) ![b](img/local.png)')
+    assert "tracker.example" not in html and 'src="img/local.png"' in html
 
 
 def test_release_refuses_draft_editions_and_writes_nothing(project, cli):
@@ -211,17 +234,35 @@ def test_fit_check_names_the_overflow_and_release_makes_it_an_error(verified_pro
     leaflet = verified_project / "source_content" / "leaflet.md"
     leaflet.write_text(leaflet.read_text() + "\n" + "\n\n".join(["A long extra paragraph for the back side. " * 6] * 25))
     result = cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
-    match = re.search(r"warning\[fit\]: edition en-GB: leaflet text overflows its 2 sides by (\d) page\(s\) "
+    match = re.search(r"warning\[fit\]: edition en-GB: sheet leaflet text overflows its 2 sides by (\d) page\(s\) "
                       r"\(about (\d+) mm\)", result.output)
     assert match and int(match.group(1)) >= 1 and 0 < int(match.group(2)) < 600, result.output
     result = cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB", "--release", code=1)
     assert "error[fit]" in result.output
 
 
+def test_an_overflow_found_by_a_pdf_build_survives_later_html_builds(verified_project, cli):
+    """Regression: an HTML-only build rewrote the edition's record and cleared the leaflet's overflow."""
+    cli(verified_project, "extract")
+    leaflet = verified_project / "source_content" / "leaflet.md"
+    leaflet.write_text(leaflet.read_text() + "\n" + "\n\n".join(["A long extra paragraph for the back side. " * 6] * 25))
+    cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
+    cli(verified_project, "build", "--format", "html", "--edition", "en-GB")
+    result = cli(verified_project, "bundle", code=1)
+    assert "en-GB" in result.output and "leaflet overflows" in result.output
+    css = verified_project / "source_content/templates/static/site.css"
+    css.write_text(css.read_text() + "\n/* an HTML-only change */\n")
+    cli(verified_project, "build", "--format", "html", "--edition", "en-GB")
+    result = cli(verified_project, "bundle", code=1)
+    assert "en-GB" in result.output and "leaflet overflows" in result.output
+    result = cli(verified_project, "build", "--edition", "en-GB", "--release", code=1)
+    assert "en-GB.pdf: error[fit]: edition en-GB: sheet leaflet text overflows" in result.output
+
+
 def test_unknown_edition_and_missing_catalog_are_one_line_errors(bare_project, cli):
-    result = cli(bare_project, "build", "--edition", "xx-YY", code=3)
+    result = cli(bare_project, "build", "--edition", "xx-YY", code=2)
     assert result.output.count("\n") == 1 and "unknown edition 'xx-YY'" in result.output
-    result = cli(bare_project, "build", "--edition", "fr-CA", code=3)
+    result = cli(bare_project, "build", "--edition", "fr-CA", code=2)
     assert "has no catalog" in result.output and "awareness init fr" in result.output
 
 

@@ -1,0 +1,27 @@
+"""The placeholder syntaxes our messages use, written once.
+
+`{name}` (python-brace-format) is filled from region data in documents; `%(name)s` (python-format) is
+what Jinja's i18n extension fills in templates.
+"""
+
+from __future__ import annotations
+
+import re
+
+BRACE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+PERCENT = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sdif]")
+ANY = re.compile(f"(?:{BRACE.pattern})|(?:{PERCENT.pattern})")
+
+
+def brace_names(text: str) -> list[str]:
+    return BRACE.findall(text)
+
+
+def format_flags(msgid: str) -> list[str]:
+    """The gettext format flags a message needs, so msgfmt, Poedit and Weblate check its placeholders."""
+    flags = []
+    if BRACE.search(msgid):
+        flags.append("python-brace-format")
+    if PERCENT.search(msgid):
+        flags.append("python-format")
+    return flags

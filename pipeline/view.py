@@ -1,0 +1,236 @@
+"""Prepare an edition: everything the renderers need, looked up once (the only step that reads files).
+
+catalog lookup, region and contacts, placeholder values, the gates' facts. The site and leaflet renderers
+take an `EditionView` and return bytes; they read nothing themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import polib
+from markupsafe import Markup
+
+from . import release
+from .catalogs import REVIEW_HEADER, Lookup, catalog_lookup, entry_key, read_catalog
+from .checks import CONTENT_CHECKS, check_entry, context_for
+from .documents import load_documents
+from .editions import select_editions
+from .fonts import text_direction
+from .layout import Project
+from .models import Contact, Document, Edition, Region, Segment
+from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
+from .records import ContactRecord, EditionRecord
+from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions, verification_problem
+from .render_html import Templates, load_templates, ltr
+from .settings import Settings, load_settings
+
+
+class BuildInputs:
+    """Everything loaded once per build and shared by all editions (documents and segments on demand)."""
+
+    def __init__(self, project: Project, settings: Settings, regions: dict[str, Region], today: dt.date,
+                 editions: list[Edition]):
+        self.project, self.settings, self.regions, self.today, self.editions = (
+            project, settings, regions, today, editions)
+
+    @cached_property
+    def documents(self) -> list[Document]:
+        return load_documents(self.project)
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        from .extract import collect_segments  # Babel's extractors: only translated editions need them
+
+        return collect_segments(self.project)
+
+    @property
+    def international(self) -> Region | None:
+        return self.regions.get(INTERNATIONAL)
+
+    def needed_keys(self, region: Region) -> set[tuple[str | None, str]]:
+        """The messages an edition of this region uses: documents, templates and its region files."""
+        wanted = {d.path for d in self.documents} | {region.path}
+        if self.international:
+            wanted.add(self.international.path)
+        templates = self.project.rel(self.project.templates) + "/"
+        return {(s.context, s.msgid) for s in self.segments if s.path in wanted or s.path.startswith(templates)}
+
+
+def load_inputs(project: Project) -> tuple[BuildInputs, list[str]]:
+    """(what every edition is built from, listed editions that have no catalog yet)."""
+    from .clock import build_date
+
+    regions = load_regions(project)
+    every, missing = select_editions(project, regions, [])
+    return BuildInputs(project, load_settings(project), regions, build_date().date(), every), missing
+
+
+def url_label(url: str) -> str:
+    parts = urlsplit(url)
+    label = parts.netloc.removeprefix("www.") + parts.path
+    return label.rstrip("/")
+
+
+def contact_view(contact: Contact, language: str, translate: Callable[[str | None, str], str]) -> dict:
+    """What templates show of a contact, in the edition's language."""
+    return {
+        "name": contact.name_for(language), "kind": contact.kind,
+        "description": translate(None, contact.description),
+        "phones": contact.phones, "url": contact.url, "url_label": url_label(contact.url) if contact.url else "",
+        "sms_number": contact.sms_number, "sms_keyword": contact.sms_keyword,
+        "sms_html": ltr(contact.sms_number) if contact.sms_number else "",
+        "hours": translate("opening hours", contact.hours) if contact.hours else None,
+        "verified_on": contact.verified_on.isoformat() if contact.verified_on else None,
+    }
+
+
+def qr_contact(region: Region, international: Region | None) -> Contact | None:
+    """The region's QR contact, else its first reporting site, else the international one."""
+    for pool in (region.contacts, international.contacts if international else ()):
+        printable = [c for c in pool if c.printable and c.url]
+        for candidate in ([c for c in printable if c.qr], [c for c in printable if c.kind == "report-online"]):
+            if candidate:
+                return candidate[0]
+    return None
+
+
+@dataclass
+class EditionView:
+    """One edition, ready to render."""
+
+    inputs: BuildInputs
+    edition: Edition
+    region: Region
+    lookup: Lookup
+    templates: Templates
+    unreviewed: bool
+    national: list[Contact]
+    international: list[Contact]
+    translated: int = 0
+    needed: int = 0
+    check_errors: list[str] = field(default_factory=list)
+    draft_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def project(self) -> Project:
+        return self.inputs.project
+
+    @property
+    def settings(self) -> Settings:
+        return self.inputs.settings
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.draft_reasons)
+
+    @property
+    def direction(self) -> str:
+        return text_direction(self.edition.language)
+
+    def t(self, context: str | None, msgid: str) -> str:
+        return self.lookup(context, msgid) or msgid
+
+    @cached_property
+    def region_name(self) -> str:
+        return self.t(REGION_NAME_CONTEXT, self.region.name)
+
+    @cached_property
+    def emergency_html(self) -> Markup:
+        emergency = self.region.emergency
+        if emergency is None:
+            return Markup("")
+        return Markup('<a class="tel" href="tel:{}">').format(emergency.tel) + ltr(emergency.display) + Markup("</a>")
+
+    @property
+    def values(self) -> dict[str, Markup]:
+        """Placeholder values for HTML: region data goes in after sanitizing, never from translations."""
+        return {"emergency_number": self.emergency_html, "region_name": Markup.escape(self.region_name)}
+
+    @property
+    def text_values(self) -> dict[str, str]:
+        emergency = self.region.emergency
+        return {"emergency_number": emergency.display if emergency else "", "region_name": self.region_name}
+
+    def labels(self):
+        """Site-wide labels live in templates/labels.html, so they are extracted and translated like the rest."""
+        return self.templates.env.get_template("labels.html").module
+
+    def contact_views(self, contacts: list[Contact]) -> list[dict]:
+        return [contact_view(c, self.edition.language, self.t) for c in contacts]
+
+    def base_context(self) -> dict:
+        """What every page and leaflet template sees."""
+        from . import __version__
+
+        return {
+            "lang": self.edition.id, "dir": self.direction, "edition": self.edition.id,
+            "publisher": self.settings.publisher, "region_name": self.region_name,
+            "emergency_html": self.emergency_html, "exit_url": self.settings.quick_exit_url,
+            "draft": self.draft, "review_note": self.unreviewed, "published": self.inputs.today.isoformat(),
+            "version": __version__, "kind_labels": self.labels().kind_labels,
+        }
+
+    def record(self) -> EditionRecord:
+        """The edition-wide facts a build records (outputs are added by the build)."""
+        e = self.edition
+        return EditionRecord(
+            edition=e.id, language=e.language, region=e.region, locale=e.locale, draft_reasons=list(self.draft_reasons),
+            unreviewed=self.unreviewed, translated=self.translated, needed=self.needed,
+            check_errors=list(self.check_errors),
+            contacts=[ContactRecord(c.region, c.id, c.status, c.verified_on.isoformat() if c.verified_on else None)
+                      for c in self.national + self.international])
+
+
+def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
+    """Read the edition's catalog and work out what it shows and what holds it back."""
+    project = inputs.project
+    pseudo = edition.language == PSEUDO_LANGUAGE
+    catalog: polib.POFile | None = None
+    rel = ""
+    if edition.locale and not pseudo:
+        path = project.catalog(edition.locale)
+        rel = project.rel(path)
+        catalog = read_catalog(path, rel)
+    lookup: Lookup = pseudo_lookup if pseudo else catalog_lookup(catalog)
+    region = inputs.regions[edition.region]
+    international = inputs.international
+    view = EditionView(
+        inputs=inputs, edition=edition, region=region, lookup=lookup,
+        templates=load_templates(project, lambda m: lookup(None, m) or m, lambda c, m: lookup(c, m) or m),
+        # a catalog is unreviewed until a native speaker sets "X-Review-Status: reviewed"
+        unreviewed=catalog is not None and catalog.metadata.get(REVIEW_HEADER, "").strip() != "reviewed",
+        national=[c for c in region.contacts if c.printable],
+        international=[c for c in international.contacts if c.printable] if international else [])
+    if catalog is not None:
+        needed = inputs.needed_keys(region)
+        view.needed = len(needed)
+        view.translated = sum(1 for key in needed if lookup(*key) is not None)
+        view.check_errors = _content_problems(project, edition.locale or "", catalog, needed, rel)
+    unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
+    view.draft_reasons = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
+                                               needed=view.needed, unverified=unverified, uncovered_needs=[])
+    return view
+
+
+def _content_problems(project: Project, locale: str, catalog: polib.POFile, needed: set, rel: str) -> list[str]:
+    """The content checks (the registry's, as `check` and `merge` run them) on the entries an edition uses."""
+    ctx = context_for(project, locale, catalog)
+    problems = []
+    for entry in catalog:
+        if not entry.obsolete and entry_key(entry) in needed:
+            problems += [f"{issue}" for issue in check_entry(entry, ctx, rel, CONTENT_CHECKS)
+                         if issue.severity == "error"]
+    return problems
+
+
+def edition_view(project: Project, edition_id: str) -> EditionView:
+    """One edition's view by id (for benchmarks, debugging and the preview server)."""
+    inputs, _ = load_inputs(project)
+    edition = select_editions(project, inputs.regions, [edition_id])[0][0]
+    return prepare(inputs, edition)
+
