@@ -12,7 +12,7 @@ from .errors import PipelineError
 from .fonts import css_stack, font_stack, uncovered
 from .render_html import fill_placeholders, fill_text, markdown_to_html
 from .translate import translate_body
-from .view import EditionView, qr_contact, url_label
+from .view import EditionView, url_label
 
 LEAFLET_DOC = "leaflet"
 BACK_MARKER = re.compile(r"^\s*<!--\s*leaflet:\s*back\s*-->\s*$", re.MULTILINE)
@@ -60,7 +60,8 @@ def leaflet_html(view: EditionView, fmt: str = "sheet") -> tuple[str, list[str]]
     front, back = (fill_placeholders(markdown_to_html(p), view.values) for p in parts)
     settings = view.settings
     contacts = view.national + view.international
-    qr = qr_contact(view.region, view.inputs.international)
+    qr = view.report_url
+    route = view.report_route
     stack = font_stack(view.edition.language)
     verified = [c.verified_on for c in contacts if c.verified_on]
     context = dict(
@@ -71,8 +72,9 @@ def leaflet_html(view: EditionView, fmt: str = "sheet") -> tuple[str, list[str]]
         crop_marks=settings.crop_marks, font_stack=Markup(css_stack(stack) + ", sans-serif"),
         logo=(project.root / settings.logo).as_uri() if settings.logo else "",
         contacts=view.contact_views(contacts),
-        qr_svg=Markup(segno.make(qr.url, error="m").svg_inline(scale=4, title=url_label(qr.url))) if qr else "",
-        qr_label=url_label(qr.url) if qr else "",
+        qr_svg=Markup(segno.make(qr, error="m").svg_inline(scale=4, title=url_label(qr))) if qr else "",
+        qr_label=url_label(qr) if qr else "", qr_fallback=bool(route and route.fallback),
+        qr_name=route.contact.name_for(view.edition.language) if route and route.contact else "",
         numbers_checked=min(verified).isoformat() if verified and len(verified) == len(contacts) else "",
         draft_css=css_string(f"{view.t(None, 'DRAFT')} · {view.t(None, 'Not for distribution')}"),
     )

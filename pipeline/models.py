@@ -42,12 +42,25 @@ class Segment:
 
 @dataclass(frozen=True)
 class Phone:
-    """A validated phone number of a region."""
+    """A validated number of a region, printed exactly as the organisation publishes it."""
 
-    raw: str  # as the organisation writes it
-    display: str  # national format (or the short number as written)
-    tel: str  # E.164 or short number, for tel: links
+    raw: str  # as the organisation writes it: this is what is printed
+    tel: str  # what a link dials: E.164 for normal numbers, the printed digits for short numbers (000 keeps zeros)
     short: bool
+    text: bool = False  # the number also takes text messages ("call or text")
+    landline: bool = False  # a declared geographic number
+    unlisted: str = ""  # why phonenumbers' data does not know this short number (shown to the NGO, not printed)
+    note: str = ""
+    keyword: str = ""  # for a text line: the word to send
+
+    @property
+    def display(self) -> str:
+        return self.raw
+
+    @property
+    def sms_link(self) -> str:
+        """An sms: link that opens the messages app with the keyword filled in."""
+        return f"sms:{self.tel}" + (f"?body={self.keyword}" if self.keyword else "")
 
 
 @dataclass(frozen=True)
@@ -59,15 +72,18 @@ class Contact:
     source: str
     status: str
     url: str | None = None
+    report_url: str | None = None  # a page that takes reports (never just a home page)
     phones: tuple[Phone, ...] = ()
-    sms_number: str | None = None
-    sms_keyword: str | None = None
+    sms: Phone | None = None
     chat: str | None = None
     hours: str | None = None
     languages: tuple[str, ...] = ()
     verified_on: dt.date | None = None
     qr: bool = False
     local_names: tuple[tuple[str, str], ...] = ()
+    local_urls: tuple[tuple[str, str], ...] = ()
+    local_report_urls: tuple[tuple[str, str], ...] = ()
+    needs: tuple[str, ...] = ()  # needs it covers besides its kind's
     notes: str | None = None
     region: str = ""
     line: int = 0
@@ -75,10 +91,16 @@ class Contact:
     def name_for(self, language: str) -> str:
         return dict(self.local_names).get(language, self.name)
 
+    def url_for(self, language: str) -> str | None:
+        return dict(self.local_urls).get(language, self.url)
+
+    def report_url_for(self, language: str) -> str | None:
+        return dict(self.local_report_urls).get(language, self.report_url)
+
     @property
     def printable(self) -> bool:
         """Unconfirmed facts are kept in the data but never printed; nor is a contact with no way to reach it."""
-        return self.status != "unconfirmed" and bool(self.url or self.phones)
+        return self.status != "unconfirmed" and bool(self.url or self.report_url or self.phones or self.sms)
 
 
 @dataclass(frozen=True)

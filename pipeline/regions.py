@@ -1,4 +1,5 @@
-"""Region and contact data: load, validate, format numbers, record live verification."""
+"""Region and contact data: load, validate (every problem of a file, at once), numbers as published,
+record live verification."""
 
 from __future__ import annotations
 
@@ -10,40 +11,132 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import phonenumbers as pn
+from phonenumbers import PhoneNumberType as T
 from phonenumbers import shortnumberinfo
 
 from .documents import read_text
-from .errors import InputRefused, PipelineError
+from .errors import InputRefused, UsageError
 from .layout import Project
-from .models import Contact, Phone, Region
+from .models import Contact, Issue, Phone, Region
 from .storage import write_atomic
 
 INTERNATIONAL = "INT"
 REGION_NAME_CONTEXT = "region name"  # msgctxt of region names in the POT
-KINDS = ("report-online", "child-helpline", "adult-support", "image-removal", "police")
+KINDS = ("report-online", "child-helpline", "crisis", "adult-support", "image-removal", "police")
 STATUSES = ("confirmed", "partly", "unconfirmed")
 PAPERS = ("a4", "letter")
 REGION_KEYS = {"code", "name", "paper", "languages", "emergency", "contacts"}
-CONTACT_KEYS = {"id", "kind", "name", "local_names", "description", "url", "phones", "sms", "chat", "hours",
-                "languages", "source", "status", "verified_on", "qr", "notes"}
+CONTACT_KEYS = {"id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
+                "local_report_urls", "phones", "sms", "needs", "chat", "hours", "languages", "source", "status",
+                "verified_on", "qr", "notes"}
+PHONE_KEYS = {"number", "text", "landline", "unlisted", "note"}
 REQUIRED_CONTACT_KEYS = ("id", "kind", "name", "description", "source", "status")
+NEED_NAMES = ("report", "child", "crisis", "adult", "removal")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
+_PRINTABLE_NUMBER = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9]$|^[0-9]$")
+# a description is read aloud by translators into every language: numbers and addresses come from data only
+_NUMBER_IN_TEXT = re.compile(r"\d[\d .\-]{2,}\d|\d{3,}")
+_ADDRESS_IN_TEXT = re.compile(r"https?://|www\.|\b[\w-]+\.(?:org|com|net|gov|edu|info|uk|ca|au|de|fr|es|br|mx|jp|"
+                              r"in|ke|eg|pl|ua)\b", re.I)
+
+# What each number type may be used for. A helpline reached on a geographic landline is unusual enough that
+# it is far more often a typo that happens to be valid (1800 66 66 for 1800 66 66 66): it must be declared.
+ACCEPTED_TYPES = {T.TOLL_FREE, T.SHARED_COST, T.UAN, T.MOBILE}
+LANDLINE_TYPES = {T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE}
+TYPE_NAMES = {T.TOLL_FREE: "toll-free", T.SHARED_COST: "shared-cost", T.UAN: "universal access",
+              T.MOBILE: "mobile", T.FIXED_LINE: "landline", T.FIXED_LINE_OR_MOBILE: "landline or mobile",
+              T.PREMIUM_RATE: "premium-rate", T.VOIP: "VoIP", T.PERSONAL_NUMBER: "personal",
+              T.PAGER: "pager", T.VOICEMAIL: "voicemail"}
 
 
-def parse_phone(raw: str, region: str) -> Phone:
-    """Validate `raw` as a normal or short number of `region`; raise ValueError with the reason."""
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def dials_as_printed(printed: str, tel: str, region: str) -> bool:
+    """Do the digits a reader sees and the digits a tel: link dials agree?
+
+    Short numbers dial exactly the printed digits. A normal number's link is E.164: the printed digits are
+    the national significant number, after the national prefix (0, 1) or the country code."""
+    shown = digits(printed)
+    if not tel.startswith("+"):
+        return shown == tel
+    country = str(pn.country_code_for_region(region))
+    national = tel[1 + len(country):] if tel[1:].startswith(country) else None
+    if national is None or not shown.endswith(national):
+        return False
+    before = shown[: len(shown) - len(national)]
+    metadata = pn.PhoneMetadata.metadata_for_region(region)
+    prefixes = {"", metadata.national_prefix or ""} if metadata else {""}
+    return before in prefixes or (printed.lstrip().startswith("+") and before == country)
+
+
+def parse_phone(raw: object, region: str, *, landline: bool = False, unlisted: str = "", text: bool = False,
+                note: str = "") -> Phone:
+    """Validate a number as the organisation publishes it; raise ValueError with a reason that helps."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("is missing: write the number as the organisation publishes it, e.g. \"0800 1111\"")
+    printed = raw.strip()
+    if not _PRINTABLE_NUMBER.match(printed):
+        raise ValueError(f"'{printed}' must be written with digits, spaces, hyphens, dots or brackets only "
+                         f"(no letters: a reader dials what is printed)")
+    if unlisted:
+        shown = digits(printed)
+        if not 3 <= len(shown) <= 6 or digits(printed) != printed.replace(" ", "").replace("-", ""):
+            raise ValueError(f"'{printed}': only a short number (3 to 6 digits) may be unlisted")
+        number = pn.parse(shown, region, keep_raw_input=True)
+        if pn.is_valid_number_for_region(number, region) or shortnumberinfo.is_valid_short_number_for_region(
+                number, region):
+            raise ValueError(f"'{printed}' is known to phonenumbers; remove unlisted")
+        return Phone(raw=printed, tel=shown, short=True, text=text, unlisted=unlisted, note=note)
     try:
-        number = pn.parse(raw, region)
+        number = pn.parse(printed, region)
     except pn.NumberParseException as exc:
-        raise ValueError(f"'{raw}' is not a phone number ({exc._msg})") from None
+        raise ValueError(f"'{printed}' is not a phone number ({exc._msg})") from None
     if pn.is_valid_number_for_region(number, region):
-        return Phone(raw=raw, display=pn.format_number(number, pn.PhoneNumberFormat.NATIONAL),
-                     tel=pn.format_number(number, pn.PhoneNumberFormat.E164), short=False)
-    if shortnumberinfo.is_valid_short_number_for_region(number, region):
-        # short numbers have no international form: print as written, dial the digits
-        return Phone(raw=raw, display=raw.strip(), tel=str(number.national_number), short=True)
-    raise ValueError(f"'{raw}' is not a valid phone or short number in {region}")
+        kind = pn.number_type(number)
+        national = pn.format_number(number, pn.PhoneNumberFormat.NATIONAL)
+        if kind in LANDLINE_TYPES and not landline:
+            from phonenumbers import geocoder  # its data is large: load it only to explain a refusal
+
+            place = geocoder.description_for_number(number, "en")
+            raise ValueError(f"'{printed}' parses as the {place + ' ' if place else ''}landline {national}, not a "
+                             f"toll-free, shared-cost, mobile or short number; if this landline is right, write it "
+                             f"as {{ number = \"{printed}\", landline = true }}")
+        if kind not in ACCEPTED_TYPES | LANDLINE_TYPES:
+            raise ValueError(f"'{printed}' is a {TYPE_NAMES.get(kind, 'special')} number ({national}); "
+                             f"hotlines and helplines are toll-free, shared-cost, mobile, short or declared landlines")
+        if landline and kind not in LANDLINE_TYPES:
+            raise ValueError(f"'{printed}' is a {TYPE_NAMES.get(kind, 'special')} number, not a landline; "
+                             f"remove landline = true")
+        phone = Phone(raw=printed, tel=pn.format_number(number, pn.PhoneNumberFormat.E164), short=False,
+                      text=text, landline=landline, note=note)
+    elif shortnumberinfo.is_valid_short_number_for_region(number, region):
+        # short numbers have no international form: dial the digits exactly as printed (000, 017 keep zeros)
+        phone = Phone(raw=printed, tel=digits(printed), short=True, text=text, note=note)
+    else:
+        raise ValueError(f"'{printed}' is not a valid phone or short number in {region}")
+    if not dials_as_printed(printed, phone.tel, region):
+        raise ValueError(f"'{printed}' would dial {phone.tel}, which is not the number shown")
+    return phone
+
+
+def _phone_entry(item: object, region: str) -> Phone:
+    if isinstance(item, str):
+        return parse_phone(item, region)
+    if not isinstance(item, dict):
+        raise ValueError("must be \"number\" or { number = \"...\", ... }")
+    unknown = sorted(set(item) - PHONE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown key '{unknown[0]}' (allowed: {', '.join(sorted(PHONE_KEYS))})")
+    flags = {k: item.get(k, False) for k in ("text", "landline")}
+    if not all(isinstance(v, bool) for v in flags.values()):
+        raise ValueError("text and landline must be true or false")
+    unlisted, note = item.get("unlisted", ""), item.get("note", "")
+    if not isinstance(unlisted, str) or not isinstance(note, str):
+        raise ValueError("unlisted and note must be text")
+    return parse_phone(item.get("number"), region, unlisted=unlisted.strip(), note=note.strip(), **flags)
 
 
 class _Lines:
@@ -67,7 +160,7 @@ class _Lines:
         return start, end
 
 
-def _https(value: object, what: str, *, allow_http: bool = False) -> str:
+def _url(value: object, what: str, *, allow_http: bool = False) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{what} must be text")
     parts = urlsplit(value)
@@ -83,78 +176,134 @@ def _text(value: object, what: str) -> str:
     return value.strip()
 
 
-def _load_contact(data: object, region: str, phone_region: str | None) -> Contact:
-    if not isinstance(data, dict):
-        raise ValueError("each [[contacts]] entry must be a table")
-    unknown = sorted(set(data) - CONTACT_KEYS)
-    if unknown:
-        raise ValueError(f"unknown key '{unknown[0]}' (allowed: {', '.join(sorted(CONTACT_KEYS))})")
-    for key in REQUIRED_CONTACT_KEYS:
-        if key not in data:
-            raise ValueError(f"missing key '{key}'")
-    contact_id = _text(data["id"], "id")
-    if not _ID.match(contact_id):
-        raise ValueError(f"id '{contact_id}' must be lower-case letters, digits and hyphens")
-    if data["kind"] not in KINDS:
-        raise ValueError(f"kind '{data['kind']}' is not one of {', '.join(KINDS)}")
-    if data["status"] not in STATUSES:
-        raise ValueError(f"status '{data['status']}' is not one of {', '.join(STATUSES)}")
-    verified = data.get("verified_on")
-    if verified is not None and (not isinstance(verified, dt.date) or isinstance(verified, dt.datetime)):
-        raise ValueError("verified_on must be a TOML date like 2026-11-27")
-    if data["status"] == "confirmed" and verified is None:
-        raise ValueError("a confirmed contact needs verified_on (the date of the live check)")
-    phones_raw = data.get("phones", [])
-    if not isinstance(phones_raw, list) or not all(isinstance(p, str) for p in phones_raw):
-        raise ValueError("phones must be a list of strings")
-    if phones_raw and phone_region is None:
-        raise ValueError("phones: international contacts cannot carry phone numbers (they are dialled per country)")
-    try:
-        phones = tuple(parse_phone(p, phone_region) for p in phones_raw) if phone_region else ()
-    except ValueError as exc:
-        raise ValueError(f"phones: {exc}") from None
-    sms = data.get("sms")
-    sms_number = sms_keyword = None
-    if sms is not None:
-        if not isinstance(sms, dict) or "number" not in sms or set(sms) - {"number", "keyword"}:
-            raise ValueError("sms must be { number = \"...\", keyword = \"...\" }")
-        if phone_region is None:
-            raise ValueError("sms: international contacts cannot carry SMS numbers")
+def _language_table(value: object, what: str, check) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and _LANGUAGE.match(k) for k in value):
+        raise ValueError(f"{what} must be a table of language = \"...\"")
+    return tuple(sorted((k, check(v, f"{what}.{k}")) for k, v in value.items()))
+
+
+class _ContactReader:
+    """Reads one [[contacts]] table, collecting every problem with the key it is about."""
+
+    def __init__(self, data: dict, phone_region: str | None):
+        self.data, self.phone_region = data, phone_region
+        self.problems: list[tuple[str, str]] = []  # (key, message)
+
+    def get(self, key: str, read, default=None):
+        if key not in self.data:
+            return default
         try:
-            sms_number = parse_phone(str(sms["number"]), phone_region).display
+            return read(self.data[key])
         except ValueError as exc:
-            raise ValueError(f"sms: {exc}") from None
-        sms_keyword = sms.get("keyword")
-    local_names = data.get("local_names", {})
-    if not isinstance(local_names, dict) or not all(isinstance(v, str) for v in local_names.values()):
-        raise ValueError("local_names must be a table of language = \"name\"")
-    languages = data.get("languages", [])
-    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+            self.problems.append((key, str(exc) if str(exc).startswith(key) else f"{key}: {exc}"))
+            return default
+
+    def read(self, region: str) -> Contact | None:
+        data = self.data
+        for key in sorted(set(data) - CONTACT_KEYS):
+            self.problems.append((key, f"unknown key '{key}' (allowed: {', '.join(sorted(CONTACT_KEYS))})"))
+        for key in REQUIRED_CONTACT_KEYS:
+            if key not in data:
+                self.problems.append(("id", f"missing key '{key}'"))
+        contact_id = self.get("id", lambda v: _id(_text(v, "id")), "?")
+        kind = self.get("kind", lambda v: _choice(v, KINDS, "kind"))
+        status = self.get("status", lambda v: _choice(v, STATUSES, "status"))
+        verified = self.get("verified_on", _date)
+        if status == "confirmed" and verified is None and "verified_on" not in data:
+            self.problems.append(("status", "a confirmed contact needs verified_on (the date of the live check)"))
+        phones = self.get("phones", self._phones, ())
+        sms = self.get("sms", self._sms)
+        description = self.get("description", _description, "")
+        contact = Contact(
+            id=contact_id, kind=kind or "", name=self.get("name", lambda v: _text(v, "name"), ""),
+            description=description, source=self.get("source", lambda v: _url(v, "source", allow_http=True), ""),
+            status=status or "", url=self.get("url", lambda v: _url(v, "url")),
+            report_url=self.get("report_url", lambda v: _url(v, "report_url")), phones=phones,
+            sms=sms, chat=self.get("chat", lambda v: _url(v, "chat")),
+            hours=self.get("hours", lambda v: _text(v, "hours")),
+            languages=self.get("languages", _languages, ()), verified_on=verified,
+            qr=self.get("qr", _bool("qr"), False),
+            local_names=self.get("local_names", lambda v: _language_table(v, "local_names", _text), ()),
+            local_urls=self.get("local_urls", lambda v: _language_table(v, "local_urls", _url), ()),
+            local_report_urls=self.get("local_report_urls",
+                                       lambda v: _language_table(v, "local_report_urls", _url), ()),
+            needs=self.get("needs", _needs, ()), notes=self.get("notes", lambda v: _text(v, "notes")),
+            region=region)
+        return None if self.problems else contact
+
+    def _phones(self, value: object) -> tuple[Phone, ...]:
+        if not isinstance(value, list):
+            raise ValueError("must be a list")
+        if value and self.phone_region is None:
+            raise ValueError("international contacts cannot carry phone numbers (they are dialled per country)")
+        phones = []
+        for index, item in enumerate(value):
+            try:
+                phones.append(_phone_entry(item, self.phone_region or ""))
+            except ValueError as exc:
+                self.problems.append(("phones", f"phones[{index}]: {exc}"))
+        return tuple(phones)
+
+    def _sms(self, value: object) -> Phone:
+        if not isinstance(value, dict) or "number" not in value or set(value) - {"number", "keyword"}:
+            raise ValueError("must be { number = \"...\", keyword = \"...\" }")
+        if self.phone_region is None:
+            raise ValueError("international contacts cannot carry text numbers")
+        keyword = value.get("keyword", "")
+        if not isinstance(keyword, str) or (keyword and not re.fullmatch(r"[A-Za-z0-9]{1,20}", keyword)):
+            raise ValueError("keyword must be one word of letters or digits, as the service publishes it")
+        phone = parse_phone(value["number"], self.phone_region)
+        return replace(phone, keyword=keyword, text=True)
+
+
+def _id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"id '{value}' must be lower-case letters, digits and hyphens")
+    return value
+
+
+def _choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} '{value}' is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _date(value: object) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ValueError("verified_on must be a TOML date like 2026-11-27")
+    return value
+
+
+def _bool(what: str):
+    def read(value: object) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{what} must be true or false")
+        return value
+    return read
+
+
+def _languages(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         raise ValueError("languages must be a list of language codes")
-    return Contact(
-        id=contact_id, kind=data["kind"], name=_text(data["name"], "name"),
-        description=_text(data["description"], "description"),
-        source=_https(data["source"], "source", allow_http=True), status=data["status"],
-        url=_https(data["url"], "url") if "url" in data else None, phones=phones,
-        sms_number=sms_number, sms_keyword=sms_keyword,
-        chat=_https(data["chat"], "chat") if "chat" in data else None,
-        hours=_text(data["hours"], "hours") if "hours" in data else None,
-        languages=tuple(languages), verified_on=verified, qr=bool(data.get("qr", False)),
-        local_names=tuple(sorted(local_names.items())), notes=data.get("notes"), region=region,
-    )
+    return tuple(value)
 
 
-def _key_of(message: str) -> str:
-    """The contact key an error message is about (messages start with it or quote it)."""
-    quoted = re.match(r"(?:unknown|missing) key '(\w+)'", message)
-    if quoted:
-        return quoted.group(1)
-    first = re.split(r"[\s:]", message, maxsplit=1)[0]
-    return first if first in CONTACT_KEYS else "id"
+def _needs(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(v in NEED_NAMES for v in value):
+        raise ValueError(f"needs must be a list of: {', '.join(NEED_NAMES)}")
+    return tuple(value)
+
+
+def _description(value: object) -> str:
+    text = _text(value, "description")
+    if _NUMBER_IN_TEXT.search(text) or _ADDRESS_IN_TEXT.search(text):
+        raise ValueError("description: no phone numbers or web addresses here (they come from phones and url, "
+                         "so translations cannot change them)")
+    return text
 
 
 def load_region(project: Project, path: Path) -> Region:
-    """Load and validate one region file; any problem refuses the whole file."""
+    """Load and validate one region file; every problem is reported, then the whole file is refused."""
     rel = project.rel(path)
     text = read_text(path, rel)
     lines = _Lines(text)
@@ -163,65 +312,79 @@ def load_region(project: Project, path: Path) -> Region:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise InputRefused(f"not valid TOML: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
+    problems: list[Issue] = []
 
-    def fail(key: str, reason: str, start: int = 1, end: int | None = None) -> PipelineError:
-        return InputRefused(f"{key}: {reason}", path=rel, line=lines.key(key.split(".")[-1].split("]")[-1], start, end))
+    def fail(key: str, reason: str, start: int = 1, end: int | None = None) -> None:
+        message = reason if reason.startswith(key) else f"{key}: {reason}"
+        problems.append(Issue(rel, lines.key(key, start, end), "error", "region", message))
 
-    unknown = sorted(set(data) - REGION_KEYS)
-    if unknown:
-        raise fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(REGION_KEYS))})")
+    for key in sorted(set(data) - REGION_KEYS):
+        fail(key, f"unknown key (allowed: {', '.join(sorted(REGION_KEYS))})")
     code = data.get("code")
     if not isinstance(code, str) or code.lower() != path.stem.lower() and code != INTERNATIONAL:
-        raise fail("code", f"must be the region's ISO code matching the file name '{path.stem}'")
-    if code != INTERNATIONAL and (not code.isupper() or pn.country_code_for_region(code) == 0):
-        raise fail("code", f"'{code}' is not a known ISO 3166-1 region code")
-    try:
-        name = _text(data.get("name"), "name")
-    except ValueError as exc:
-        raise fail("name", str(exc)) from None
+        fail("code", f"must be the region's ISO code matching the file name '{path.stem}'")
+        code = path.stem.upper()
+    elif code != INTERNATIONAL and (not code.isupper() or pn.country_code_for_region(code) == 0):
+        fail("code", f"'{code}' is not a known ISO 3166-1 region code")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        fail("name", "must be non-empty text")
+        name = code
     phone_region = None if code == INTERNATIONAL else code
     paper, languages, emergency = "a4", ("en",), None
     if phone_region:
         paper = data.get("paper")
         if paper not in PAPERS:
-            raise fail("paper", f"must be one of {', '.join(PAPERS)}")
+            fail("paper", f"must be one of {', '.join(PAPERS)}")
         languages = data.get("languages")
         if (not isinstance(languages, list) or not languages or languages[0] != "en"
                 or not all(isinstance(x, str) and _LANGUAGE.match(x) for x in languages)):
-            raise fail("languages", "must be a list of language codes starting with \"en\", e.g. [\"en\", \"fr\"]")
+            fail("languages", "must be a list of language codes starting with \"en\", e.g. [\"en\", \"fr\"]")
+            languages = ["en"]
         languages = tuple(languages)
-        try:
-            emergency = parse_phone(str(data.get("emergency", "")), code)
-        except ValueError as exc:
-            raise fail("emergency", str(exc)) from None
-    contacts = []
+        if "emergency" not in data:
+            fail("emergency", "missing: the region's emergency number as it is published, e.g. \"112\"")
+        else:
+            try:
+                emergency = parse_phone(data["emergency"], phone_region)
+            except ValueError as exc:
+                fail("emergency", str(exc))
+    contacts: list[Contact] = []
     seen: set[str] = set()
     raw_contacts = data.get("contacts", [])
     if not isinstance(raw_contacts, list):
-        raise fail("contacts", "must be [[contacts]] tables")
+        fail("contacts", "must be [[contacts]] tables")
+        raw_contacts = []
     for index, item in enumerate(raw_contacts):
         start, end = lines.contact(index)
-        try:
-            contact = _load_contact(item, code, phone_region)
-        except ValueError as exc:
-            raise InputRefused(f"contacts[{index + 1}] ({item.get('id', '?') if isinstance(item, dict) else '?'}): "
-                               f"{exc}", path=rel, line=lines.key(_key_of(str(exc)), start, end)) from None
+        label = f"contacts[{index + 1}] ({item.get('id', '?') if isinstance(item, dict) else '?'})"
+        if not isinstance(item, dict):
+            problems.append(Issue(rel, start, "error", "region", f"{label}: each [[contacts]] entry must be a table"))
+            continue
+        reader = _ContactReader(item, phone_region)
+        contact = reader.read(code)
+        for key, message in reader.problems:
+            problems.append(Issue(rel, lines.key(key, start, end), "error", "region", f"{label}: {message}"))
+        if contact is None:
+            continue
         if contact.id in seen:
-            raise InputRefused(f"contacts: duplicate id '{contact.id}'", path=rel, line=lines.key("id", start, end))
+            problems.append(Issue(rel, lines.key("id", start, end), "error", "region",
+                                  f"contacts: duplicate id '{contact.id}'"))
         seen.add(contact.id)
-        contacts.append(_with_line(contact, start))
+        contacts.append(replace(contact, line=start))
     qr = [c for c in contacts if c.qr]
     if len(qr) > 1:
-        raise InputRefused(f"contacts: only one contact may carry qr = true ({', '.join(c.id for c in qr)})",
-                           path=rel, line=qr[1].line)
-    if any(c.qr and not c.url for c in qr):
-        raise InputRefused("contacts: the qr contact needs a url", path=rel, line=qr[0].line)
-    return Region(code=code, name=name, path=rel, paper=paper, languages=languages, emergency=emergency,
+        problems.append(Issue(rel, qr[1].line, "error", "region",
+                              f"contacts: only one contact may carry qr = true ({', '.join(c.id for c in qr)})"))
+    for contact in qr:
+        if not contact.report_url:
+            problems.append(Issue(rel, contact.line, "error", "region",
+                                  f"contacts: the qr contact '{contact.id}' needs a report_url (a page that takes "
+                                  f"reports; a home page is not enough)"))
+    if problems:
+        raise InputRefused.collected(problems, "region file")
+    return Region(code=code, name=name.strip(), path=rel, paper=paper, languages=languages, emergency=emergency,
                   contacts=tuple(contacts))
-
-
-def _with_line(contact: Contact, line: int) -> Contact:
-    return replace(contact, line=line)
 
 
 def load_regions(project: Project) -> dict[str, Region]:
@@ -293,10 +456,10 @@ def record_verification(project: Project, region_code: str, contact_id: str, day
     regions = load_regions(project)  # validates every file first
     region = regions.get(region_code.upper())
     if region is None:
-        raise InputRefused(f"unknown region '{region_code}' (known: {', '.join(sorted(regions))})")
+        raise UsageError(f"unknown region '{region_code}' (known: {', '.join(sorted(regions))})")
     if contact_id not in {c.id for c in region.contacts}:
         known = ", ".join(c.id for c in region.contacts)
-        raise InputRefused(f"region {region.code} has no contact '{contact_id}' (known: {known})", path=region.path)
+        raise UsageError(f"region {region.code} has no contact '{contact_id}' (known: {known})", path=region.path)
     path = project.root / region.path
     document = tomlkit.parse(path.read_text(encoding="utf-8"))
     for table in document["contacts"]:

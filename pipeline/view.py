@@ -23,6 +23,7 @@ from .editions import select_editions
 from .fonts import text_direction
 from .layout import Project
 from .models import Contact, Document, Edition, Region, Segment
+from .needs import Route, coverage, uncovered
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .records import ContactRecord, EditionRecord
 from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions, verification_problem
@@ -76,27 +77,20 @@ def url_label(url: str) -> str:
     return label.rstrip("/")
 
 
-def contact_view(contact: Contact, language: str, translate: Callable[[str | None, str], str]) -> dict:
+def contact_view(contact: Contact, language: str, translate: Callable[[str | None, str], str], *,
+                 fallback: bool = False) -> dict:
     """What templates show of a contact, in the edition's language."""
+    url, report_url = contact.url_for(language), contact.report_url_for(language)
     return {
-        "name": contact.name_for(language), "kind": contact.kind,
+        "id": contact.id, "name": contact.name_for(language), "kind": contact.kind,
         "description": translate(None, contact.description),
-        "phones": contact.phones, "url": contact.url, "url_label": url_label(contact.url) if contact.url else "",
-        "sms_number": contact.sms_number, "sms_keyword": contact.sms_keyword,
-        "sms_html": ltr(contact.sms_number) if contact.sms_number else "",
+        "phones": contact.phones, "url": url, "url_label": url_label(url) if url else "",
+        "report_url": report_url, "report_label": url_label(report_url) if report_url else "",
+        "sms": contact.sms, "sms_html": ltr(contact.sms.display) if contact.sms else "",
         "hours": translate("opening hours", contact.hours) if contact.hours else None,
         "verified_on": contact.verified_on.isoformat() if contact.verified_on else None,
+        "fallback": fallback,
     }
-
-
-def qr_contact(region: Region, international: Region | None) -> Contact | None:
-    """The region's QR contact, else its first reporting site, else the international one."""
-    for pool in (region.contacts, international.contacts if international else ()):
-        printable = [c for c in pool if c.printable and c.url]
-        for candidate in ([c for c in printable if c.qr], [c for c in printable if c.kind == "report-online"]):
-            if candidate:
-                return candidate[0]
-    return None
 
 
 @dataclass
@@ -111,6 +105,7 @@ class EditionView:
     unreviewed: bool
     national: list[Contact]
     international: list[Contact]
+    routes: dict[str, list[Route]] = field(default_factory=dict)
     translated: int = 0
     needed: int = 0
     check_errors: list[str] = field(default_factory=list)
@@ -163,6 +158,25 @@ class EditionView:
     def contact_views(self, contacts: list[Contact]) -> list[dict]:
         return [contact_view(c, self.edition.language, self.t) for c in contacts]
 
+    def route_views(self) -> list[dict]:
+        """need -> its routes, in the reader's language (the emergency number has no contact)."""
+        language = self.edition.language
+        return [{"need": need, "routes": [contact_view(r.contact, language, self.t, fallback=r.fallback)
+                                          for r in found if r.contact is not None]}
+                for need, found in self.routes.items() if need != "emergency"]
+
+    @property
+    def report_route(self) -> Route | None:
+        found = self.routes.get("report", [])
+        chosen = [r for r in found if r.contact and r.contact.qr] or found
+        return chosen[0] if chosen else None
+
+    @property
+    def report_url(self) -> str | None:
+        """The page the QR code opens: the region's best reporting page, or the international fallback."""
+        route = self.report_route
+        return route.contact.report_url_for(self.edition.language) if route and route.contact else None
+
     def base_context(self) -> dict:
         """What every page and leaflet template sees."""
         from . import __version__
@@ -205,7 +219,8 @@ def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
         # a catalog is unreviewed until a native speaker sets "X-Review-Status: reviewed"
         unreviewed=catalog is not None and catalog.metadata.get(REVIEW_HEADER, "").strip() != "reviewed",
         national=[c for c in region.contacts if c.printable],
-        international=[c for c in international.contacts if c.printable] if international else [])
+        international=[c for c in international.contacts if c.printable] if international else [],
+        routes=coverage(region, international))
     if catalog is not None:
         needed = inputs.needed_keys(region)
         view.needed = len(needed)
@@ -213,7 +228,8 @@ def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
         view.check_errors = _content_problems(project, edition.locale or "", catalog, needed, rel)
     unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
     view.draft_reasons = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
-                                               needed=view.needed, unverified=unverified, uncovered_needs=[])
+                                               needed=view.needed, unverified=unverified,
+                                               uncovered_needs=uncovered(view.routes))
     return view
 
 

@@ -98,10 +98,10 @@ def test_leaflet_carries_the_region_numbers_digit_for_digit_and_draft_marks(buil
     us = built / "output/leaflets/en-US.pdf"
     front, back = pdftotext(us, 1), pdftotext(us, 2)
     assert "call 911" in front
-    for number in ("(800) 843-5678", "(800) 422-4453", "(888) 773-8368"):
+    for number in ("1-800-843-5678", "1-800-422-4453", "1-888-773-8368", "988"):  # as the organisations print them
         assert number in back
     assert "DRAFT" in front and "DRAFT" in back
-    assert "report.cybertip.org" in back and "Numbers checked on not yet checked live" in back
+    assert "report.cybertip.org" in back and "Phone numbers not yet checked live" in back
     assert "Edition en-US" in back
 
 
@@ -147,7 +147,7 @@ def test_site_has_lang_hreflang_alternates_and_switcher(built):
 
 def test_contacts_page_links_numbers_as_tel_in_e164(built):
     html = (built / "output/site/en-US/contacts.html").read_text()
-    assert '<a href="tel:+18008435678"><bdi dir="ltr">(800) 843-5678</bdi></a>' in html
+    assert '<a href="tel:+18008435678"><bdi dir="ltr">1-800-843-5678</bdi></a>' in html
     assert "Not yet checked live by the publisher" in html
     gb = (built / "output/site/en-GB/contacts.html").read_text()
     assert '<a href="tel:+448001111"><bdi dir="ltr">0800 1111</bdi></a>' in gb
@@ -209,7 +209,7 @@ def test_release_build_of_a_verified_edition_succeeds_without_draft_marks(verifi
     assert "en-GB   release" in result.output
     text = pdftotext(verified_project / "output/leaflets/en-GB.pdf")
     assert "DRAFT" not in text and "0800 1111" in text
-    assert "Numbers checked on 2026-06-01" in text
+    assert "Phone numbers checked on 2026-06-01" in text
     assert "DRAFT" not in (verified_project / "output/site/en-GB/index.html").read_text()
 
 

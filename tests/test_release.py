@@ -81,7 +81,9 @@ def test_two_clean_builds_give_byte_identical_bundles(tmp_path, cli, fixed_date)
     assert "awareness-0.1.0/leaflets/ar-EG.pdf" in names
     assert [e["edition"] for e in manifest["editions"]] == sorted(EDITIONS)
     fr = next(e for e in manifest["editions"] if e["edition"] == "fr-FR")
-    assert fr["catalog"]["percent"] == 100.0 and fr["draft"] and fr["contacts"]
+    catalog = fr["catalog"]
+    assert catalog["percent"] == round(100.0 * catalog["translated"] / catalog["needed"], 1) and catalog["needed"] > 200
+    assert fr["draft"] and fr["contacts"]
     assert all(f["sha256"] in sums for f in fr["files"])
 
 
