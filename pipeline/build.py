@@ -99,8 +99,10 @@ def estimated_cost(edition: Edition, times: dict[str, float]) -> float:
 
 
 def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], *, release_build: bool,
-                  allow_unreviewed: bool) -> EditionResult:
-    """Prepare -> (gate) -> render site -> render leaflets, all in memory."""
+                  allow_unreviewed: bool, sizes: dict[str, int | None] | None = None) -> EditionResult:
+    """Prepare -> (gate) -> render leaflets -> render the site (which lists them), all in memory.
+
+    `sizes`: file sizes of leaflets not rendered now but current on disk, for the site's list."""
     started = time.perf_counter()
     project = inputs.project
     view = prepare(inputs, edition)
@@ -111,12 +113,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
         if refused:
             result.issues += [Issue(where, 0, "error", "release", str(r)) for r in refused]
             return result
-    if HTML in kinds:
-        from .site import render_site
-
-        pages = {project.site_edition(edition.id) / name: data for name, data in render_site(view).items()}
-        result.files.update(pages)
-        result.record.outputs[HTML] = OutputRecord("", sorted(project.rel(p) for p in pages))
+    sizes = dict(sizes or {})
     for fmt in (k for k in KINDS if k in kinds and k != HTML):
         leaflet = render_leaflet(view, fmt)
         path = project.leaflet(edition.id, fmt)
@@ -127,6 +124,13 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
         if not (release_build and leaflet.fit):
             result.files[path] = leaflet.data
         result.record.outputs[fmt] = OutputRecord("", [project.rel(path)], list(leaflet.fit))
+        sizes[fmt] = len(leaflet.data)
+    if HTML in kinds:
+        from .site import render_site
+
+        pages = {project.site_edition(edition.id) / name: data for name, data in render_site(view, sizes).items()}
+        result.files.update(pages)
+        result.record.outputs[HTML] = OutputRecord("", sorted(project.rel(p) for p in pages))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -136,12 +140,15 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
 _WORKER: dict = {}
 
 
-def _build_one(job: tuple[Edition, frozenset[str]]) -> EditionResult:
-    edition, kinds = job
-    return build_edition(_WORKER["inputs"], edition, kinds, **_WORKER["options"])
+Job = tuple[Edition, frozenset[str], dict[str, int | None]]
 
 
-def _run(inputs: BuildInputs, jobs_list: list[tuple[Edition, frozenset[str]]], jobs: int, options: dict):
+def _build_one(job: Job) -> EditionResult:
+    edition, kinds, sizes = job
+    return build_edition(_WORKER["inputs"], edition, kinds, sizes=sizes, **_WORKER["options"])
+
+
+def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
     _WORKER.update(inputs=inputs, options=options)
     if jobs <= 1 or len(jobs_list) <= 1:
         for job in jobs_list:
@@ -164,7 +171,7 @@ def region_paths(inputs: BuildInputs, edition: Edition) -> list[str]:
     return paths
 
 
-def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] | None = None, release: bool = False,
+def build(project: Project, *, editions: Iterable[str] = (), formats: str | None = None, release: bool = False,
           allow_unreviewed: bool = False, jobs: int | None = None, shard: tuple[int, int] | None = None,
           force: bool = False, progress: Callable[[EditionResult], None] | None = None,
           planned: Callable[[int], None] | None = None) -> BuildReport:
@@ -178,20 +185,31 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] |
     skipped = [] if wanted_ids else skipped
     if shard:
         chosen = shard_of(chosen, shard)
-    kinds = formats or set(KINDS)
+    kinds = parse_kinds(formats, inputs.settings.formats)
     state_file = project.state_file()
     state = BuildState.load(state_file)
     fingerprints = Fingerprinter(project, inputs.editions, inputs.today.isoformat())
-    todo: list[tuple[Edition, frozenset[str]]] = []
+    todo: list[Job] = []
     unchanged: list[str] = []
     refused: list[Issue] = []
     prints: dict[str, dict[str, str]] = {}
+    configured = [k for k in KINDS if k != HTML and k in inputs.settings.formats]
     for edition in chosen:
-        prints[edition.id] = {k: fingerprints.of(edition, k, region_paths(inputs, edition)) for k in kinds}
         recorded = state.editions.get(edition.id)
         outputs = recorded.outputs if recorded else {}
-        stale = {k for k in kinds if force or k not in outputs or outputs[k].inputs != prints[edition.id][k]
-                 or not all((project.root / f).exists() for f in outputs[k].files)}
+        own = {k: fingerprints.of(edition, k, region_paths(inputs, edition)) for k in configured + [HTML]}
+
+        def current(kind: str) -> bool:
+            return (kind in outputs and outputs[kind].inputs == own[kind]
+                    and all((project.root / f).exists() for f in outputs[kind].files))
+
+        # the site lists the leaflets with their sizes: it is redone when a leaflet is (or becomes current)
+        states = [f"{k}={own[k] if current(k) or k in kinds else 'stale'}" for k in configured]
+        own[HTML] = fingerprints.combine(own[HTML], states)
+        prints[edition.id] = {k: own[k] for k in kinds}
+        stale = {k for k in kinds if force or not current(k)}
+        sizes = {k: (project.root / outputs[k].files[0]).stat().st_size for k in configured
+                 if k not in stale and current(k)}
         if release and not stale and recorded is not None:
             # nothing to render, but the gate is asked again: a refusal is never skipped
             found = gate.blocking(gate.refusals(recorded), allow_unreviewed=allow_unreviewed)
@@ -201,7 +219,7 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: set[str] |
                 refused += [Issue(output.files[0], 0, "error", "fit", f"edition {edition.id}: {problem}")
                             for output in recorded.outputs.values() for problem in output.fit]
         if stale:
-            todo.append((edition, frozenset(stale)))
+            todo.append((edition, frozenset(stale), sizes))
         else:
             unchanged.append(edition.id)
     times = load_times(project.times_file)

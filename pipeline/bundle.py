@@ -17,7 +17,6 @@ from .layout import STATE_FILE, Project, within_output
 from .records import BuildState, EditionRecord
 from .storage import write_atomic
 
-SHARED = ("site/index.html", "site/assets/site.css", "site/assets/quick-exit.js")
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip can store
 
 
@@ -50,6 +49,20 @@ def collect(project: Project, folders: list[Path]) -> tuple[dict[str, EditionRec
                                    path=str(folder))
             editions[edition_id], homes[edition_id] = record, folder
     return editions, homes
+
+
+def shared_site_files(folders: list[Path], edition_ids: set[str]) -> dict[str, list[Path]]:
+    """Site files that belong to no edition (assets, choosers, sitemap), as every shard has them."""
+    found: dict[str, list[Path]] = {}
+    for folder in folders:
+        site = folder / "site"
+        if not site.is_dir():
+            continue
+        for path in sorted(site.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and rel.parts[1] not in edition_ids:
+                found.setdefault(rel.as_posix(), []).append(path)
+    return found
 
 
 def _inputs(record: EditionRecord) -> dict[str, str]:
@@ -96,13 +109,11 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
             files[arcname] = data
             entries.append({"path": arcname, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
         manifest.append(manifest_entry(record, entries))
-    for shared in SHARED:
-        found_files = [f / shared for f in folders if (f / shared).is_file()]
-        if found_files:
-            contents = {p.read_bytes() for p in found_files}
-            if len(contents) > 1:
-                raise InputRefused(f"{shared} differs between shards; build them from the same commit")
-            files[shared] = contents.pop()
+    for shared, found_files in sorted(shared_site_files(folders, set(editions)).items()):
+        contents = {p.read_bytes() for p in found_files}
+        if len(contents) > 1:
+            raise InputRefused(f"{shared} differs between shards; build them from the same commit")
+        files[shared] = contents.pop()
     files["manifest.json"] = (json.dumps({"name": "awareness-pipeline", "version": __version__,
                                           "editions": manifest, "left_out": [{"edition": e, "why": w}
                                                                              for e, w in left_out]},

@@ -388,14 +388,13 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
       awareness build --edition en-US --edition ar-EG
       awareness build --release          # refuses drafts
     """
-    from .build import build as run
-    from .build import parse_kinds, parse_shard
+    from .build import build as run, parse_shard
     from .progress import BuildProgress
 
     project = project_of(ctx)
     printer = BuildProgress(enabled=not (quiet or as_json))
     with printer:
-        report = run(project, editions=list(editions), formats=parse_kinds(fmt), release=release,
+        report = run(project, editions=list(editions), formats=fmt, release=release,
                      allow_unreviewed=allow_unreviewed, jobs=jobs, shard=parse_shard(shard) if shard else None,
                      force=force, progress=printer.edition_done, planned=printer.planned)
     for issue in report.issues:

@@ -44,7 +44,13 @@ class Fingerprinter:
             if path.is_file():
                 shared.append(f"{project.rel(path)}={file_digest(path)}")
         self.shared = shared
-        self.edition_ids = ",".join(e.id for e in editions)  # the site's pages link every edition
+        # a page links its own region's editions and its language's chooser, not every edition
+        self.siblings = {e.id: ",".join(o.id for o in editions if o.region == e.region) for e in editions}
+
+    @staticmethod
+    def combine(fingerprint: str, extra: list[str]) -> str:
+        """A fingerprint that also covers `extra` facts (e.g. the state of the leaflets a page lists)."""
+        return hashlib.sha256("\n".join([fingerprint, *extra]).encode("utf-8")).hexdigest()
 
     def of(self, edition: Edition, kind: str, region_paths: list[str]) -> str:
         parts = list(self.shared) + [f"kind={kind}", f"edition={edition.id}"]
@@ -53,7 +59,7 @@ class Fingerprinter:
         if edition.locale and self.project.catalog(edition.locale).is_file():
             parts.append(f"catalog={file_digest(self.project.catalog(edition.locale))}")
         if kind == "html":
-            parts.append(f"editions={self.edition_ids}")
+            parts.append(f"editions={self.siblings.get(edition.id, edition.id)}")
         else:
             parts.extend(font_identity(f) for f in font_stack(edition.language))
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -1,4 +1,9 @@
-"""Lay out and render an edition's printed leaflets: QR code, glyph preflight, WeasyPrint, fit check."""
+"""Lay out and render an edition's printed leaflets: sheet, tri-fold, wallet card and poster.
+
+Every format is pages of fixed-size panels (templates/print/<format>.html). The text comes from
+`leaflet.md`, split into named sections (`<!-- leaflet: section=what -->`); each format places the sections
+it has room for. A panel whose content does not fit runs onto another page: the fit check names it.
+"""
 
 from __future__ import annotations
 
@@ -15,74 +20,150 @@ from .translate import translate_body
 from .view import EditionView, url_label
 
 LEAFLET_DOC = "leaflet"
-BACK_MARKER = re.compile(r"^\s*<!--\s*leaflet:\s*back\s*-->\s*$", re.MULTILINE)
+SECTION = re.compile(r"^\s*<!--\s*leaflet:\s*section=([a-z][a-z0-9-]*)\s*-->\s*$", re.M)
+LARGE_PRINT_PT = 12.5  # RNIB Clear Print asks for at least 12 pt
+
+
+@dataclass(frozen=True)
+class Paper:
+    css: str  # the @page size
+    label: str  # the name people know
+    width: float  # mm
+    height: float  # mm
+
+
+A4, LETTER = Paper("A4", "A4", 210, 297), Paper("letter", "US Letter", 215.9, 279.4)
+CARD = Paper("85mm 55mm", "85 × 55 mm", 85, 55)
 
 
 @dataclass(frozen=True)
 class LeafletFormat:
     name: str
-    template: str
-    pages: int  # how many pages the layout has; more means the text overflowed
+    pages: int
+    panels: tuple[str, ...]  # panel ids, in reading order, for error messages and tests
+    sizes: dict[str, Paper]  # paper family ("a4" or "letter") -> the paper this format is printed on
+    min_pt: float  # the smallest text allowed (checked on every character of the PDF)
+    base_pt: float  # body text
+    qr_mm: float  # the QR code's printed size, quiet zone included
+    description: str  # for the site's list of printable leaflets
 
 
-FORMATS = {"sheet": LeafletFormat("sheet", "leaflet.html", 2)}
+FORMATS = {
+    "sheet": LeafletFormat("sheet", 2, ("front", "back"), {"a4": A4, "letter": LETTER}, 10, 11.5, 30,
+                           "Two-sided sheet"),
+    "trifold": LeafletFormat("trifold", 2, ("flap", "back", "cover", "inside-1", "inside-2", "inside-3"),
+                             {"a4": Paper("A4 landscape", "A4", 297, 210),
+                              "letter": Paper("letter landscape", "US Letter", 279.4, 215.9)},
+                             10, 10.5, 40, "Tri-fold leaflet"),
+    "card": LeafletFormat("card", 2, ("card-front", "card-back"), {"a4": CARD, "letter": CARD}, 8, 8.5, 21,
+                          "Wallet card"),
+    "poster": LeafletFormat("poster", 1, ("poster",), {"a4": Paper("A3", "A3", 297, 420),
+                                                       "letter": Paper("11in 17in", "Tabloid", 279.4, 431.8)},
+                            14, 17, 75, "Poster"),
+}
+SHEET_SECTIONS = ("what", "words", "why", "how", "fault", "threat")  # the sections the layouts place by name
+
+
+def fold_widths(width: float) -> tuple[float, float, float]:
+    """Roll fold: two full panels and the one folded inside 3 mm narrower, so it closes flat."""
+    full = round((width + 3) / 3, 2)
+    return (round(width - 2 * full, 2), full, full)
 
 
 @dataclass
 class Leaflet:
     data: bytes
     pages: int
-    fit: list[str] = field(default_factory=list)  # overflow problems, named for the person fixing them
+    fit: list[str] = field(default_factory=list)  # overflow problems, each naming the panel
 
 
-def css_string(text: str) -> Markup:
-    """A CSS string literal (for generated content such as the DRAFT running head)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
-    return Markup(f'"{escaped}"')
+def paper_family(view: EditionView) -> str:
+    return view.settings.paper or view.region.paper
+
+
+def paper_of(view: EditionView, fmt: str) -> Paper:
+    return FORMATS[fmt].sizes[paper_family(view)]
 
 
 def _text_of(html: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-def leaflet_html(view: EditionView, fmt: str = "sheet") -> tuple[str, list[str]]:
-    """The leaflet's final HTML and the font stack it needs."""
-    import segno
-
+def leaflet_sections(view: EditionView) -> tuple[str, dict[str, Markup]]:
+    """(the leaflet's title, its translated sections by name)."""
     project = view.project
     doc = next((d for d in view.inputs.documents if d.name == LEAFLET_DOC), None)
     if doc is None:
         raise PipelineError(f"no leaflet text: add {project.rel(project.source)}/{LEAFLET_DOC}.md")
-    body = translate_body(doc.body, view.lookup)
-    parts = BACK_MARKER.split(body, maxsplit=1)
-    if len(parts) != 2:
-        raise PipelineError("leaflet.md needs a line `<!-- leaflet: back -->` between the two sides", path=doc.path)
-    front, back = (fill_placeholders(markdown_to_html(p), view.values) for p in parts)
+    parts = SECTION.split(translate_body(doc.body, view.lookup))
+    if len(parts) < 3:
+        raise PipelineError("leaflet.md needs sections marked `<!-- leaflet: section=NAME -->`", path=doc.path)
+    sections = {name: fill_placeholders(markdown_to_html(text), view.values)
+                for name, text in zip(parts[1::2], parts[2::2])}
+    return fill_text(view.t(None, doc.title), view.text_values), sections
+
+
+def help_routes(view: EditionView, per_need: int = 2) -> list[dict]:
+    """Every need with up to `per_need` of its routes: what the sheet and tri-fold list under "Where to get help"."""
+    out = []
+    for item in view.route_views():
+        if item["routes"]:
+            out.append({"need": item["need"], "routes": item["routes"][:per_need]})
+    return out
+
+
+def qr_svg(url: str, size_mm: float) -> Markup:
+    """The code as inline SVG (no fetch, nothing to smuggle in), quiet zone of 4 modules included."""
+    import segno
+
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(border=4, omitsize=True, title=url_label(url))  # a viewBox, so CSS sizes it
+    return Markup(svg.replace("<svg ", f'<svg style="width:{size_mm}mm;height:{size_mm}mm" ', 1))
+
+
+def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
+    """What the format's template sees, and the font stack it needs."""
+    layout = FORMATS[fmt]
     settings = view.settings
+    title, sections = leaflet_sections(view)
     contacts = view.national + view.international
-    qr = view.report_url
-    route = view.report_route
-    stack = font_stack(view.edition.language)
     verified = [c.verified_on for c in contacts if c.verified_on]
+    route = view.report_route
+    qr = view.report_url
+    stack = font_stack(view.edition.language)
+    paper = paper_of(view, fmt)
+    labels = view.labels()
+    large = settings.large_print and fmt in ("sheet", "trifold")
     context = dict(
-        view.base_context(), title=fill_text(view.t(None, doc.title), view.text_values),
-        description=fill_text(view.t(None, str(doc.meta.get("description", ""))), view.text_values),
-        created=f"{view.inputs.today.isoformat()}T00:00:00Z", front=front, back=back,
-        paper_css="letter" if (settings.paper or view.region.paper) == "letter" else "A4",
+        view.base_context(), format=fmt, title=title, sections=sections,
+        description=fill_text(view.t(None, "Child sexual abuse material: know it, report it, get help"),
+                              view.text_values),
+        created=f"{view.inputs.today.isoformat()}T00:00:00Z", page_size=paper.css, page_w=paper.width,
+        page_h=paper.height, panel_widths=fold_widths(paper.width),
+        extra_sections=[name for name in sections if name not in SHEET_SECTIONS],
         crop_marks=settings.crop_marks, font_stack=Markup(css_stack(stack) + ", sans-serif"),
-        logo=(project.root / settings.logo).as_uri() if settings.logo else "",
-        contacts=view.contact_views(contacts),
-        qr_svg=Markup(segno.make(qr, error="m").svg_inline(scale=4, title=url_label(qr))) if qr else "",
-        qr_label=url_label(qr) if qr else "", qr_fallback=bool(route and route.fallback),
+        base_pt=LARGE_PRINT_PT if large else layout.base_pt,
+        primary=settings.primary, accent=settings.accent,
+        logo=(view.project.root / settings.logo).as_uri() if settings.logo else "",
+        key_routes=view.key_contacts(), help_routes=help_routes(view),
+        qr_svg=qr_svg(qr, layout.qr_mm) if qr else "", qr_label=url_label(qr) if qr else "",
+        qr_fallback=bool(route and route.fallback),
         qr_name=route.contact.name_for(view.edition.language) if route and route.contact else "",
         numbers_checked=min(verified).isoformat() if verified and len(verified) == len(contacts) else "",
-        draft_css=css_string(f"{view.t(None, 'DRAFT')} · {view.t(None, 'Not for distribution')}"),
+        labels_not_for_distribution=labels.not_for_distribution,
+        discreet=settings.discreet_card, need_labels=labels.need_labels, short_need_labels=labels.short_need_labels,
     )
-    return view.templates.render(FORMATS[fmt].template, context), stack
+    return context, stack
+
+
+def leaflet_html(view: EditionView, fmt: str = "sheet") -> tuple[str, list[str]]:
+    """The leaflet's final HTML and the font stack it needs."""
+    context, stack = print_context(view, fmt)
+    return view.templates.render(f"print/{fmt}.html", context), stack
 
 
 def render_leaflet(view: EditionView, fmt: str = "sheet") -> Leaflet:
-    """Render one leaflet format; overflow is reported (the build decides whether it is an error)."""
+    """Render one format; every panel that overflows is reported by name (the build decides how severe)."""
     layout = FORMATS[fmt]
     html, stack = leaflet_html(view, fmt)
     missing = uncovered(_text_of(html), stack)
@@ -95,8 +176,20 @@ def render_leaflet(view: EditionView, fmt: str = "sheet") -> Leaflet:
     pdf = render_pdf(html, view.project.root, name=f"leaflet {view.edition.id}",
                      identifier=f"leaflet-{view.edition.id}" + ("" if fmt == "sheet" else f"-{fmt}"),
                      max_pages=layout.pages)
-    fit = []
-    if pdf.pages > layout.pages:
-        fit.append(f"{fmt} leaflet text overflows its {layout.pages} sides by {pdf.pages - layout.pages} page(s) "
-                   f"(about {pdf.overflow_mm:.0f} mm)")
-    return Leaflet(pdf.data, pdf.pages, fit)
+    return Leaflet(pdf.data, pdf.pages, fit_problems(fmt, pdf.pages, pdf.panels, pdf.overflow_mm))
+
+
+def fit_problems(fmt: str, pages: int, panels: dict[str, list[tuple[int, float]]], overflow_mm: float) -> list[str]:
+    """Each panel that ran onto another page, by name and by how much; or the page count when none did."""
+    layout = FORMATS[fmt]
+    problems = []
+    for panel in layout.panels:
+        fragments = panels.get(panel, [])
+        if len(fragments) > 1:
+            extra = sum(height for _, height in fragments[1:])
+            problems.append(f"{fmt} panel '{panel}' overflows by about {max(extra, 1):.0f} mm: shorten its text "
+                            f"(or try the pseudo-locale to see which strings grow)")
+    if not problems and pages > layout.pages:
+        problems.append(f"{fmt} leaflet text overflows its {layout.pages} sides by {pages - layout.pages} page(s) "
+                        f"(about {overflow_mm:.0f} mm)")
+    return problems

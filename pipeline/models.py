@@ -84,6 +84,7 @@ class Contact:
     local_urls: tuple[tuple[str, str], ...] = ()
     local_report_urls: tuple[tuple[str, str], ...] = ()
     needs: tuple[str, ...] = ()  # needs it covers besides its kind's
+    abroad: bool = False  # a service based in another country, listed because the region has none of its own
     notes: str | None = None
     region: str = ""
     line: int = 0

@@ -47,17 +47,12 @@ def coverage(region: Region, international: Region | None) -> dict[str, list[Rou
         if need == "emergency":
             routes[need] = [Route(need, None)] if region.emergency else []
             continue
-        own = [Route(need, c) for c in national if need in needs_of(c)]
-        routes[need] = own or [Route(need, c, fallback=True) for c in worldwide if need in needs_of(c)]
+        own = [Route(need, c) for c in national if need in needs_of(c) and not c.abroad]
+        abroad = [Route(need, c, fallback=True) for c in national if need in needs_of(c) and c.abroad]
+        routes[need] = own or abroad or [Route(need, c, fallback=True) for c in worldwide if need in needs_of(c)]
     return routes
 
 
 def uncovered(routes: dict[str, list[Route]]) -> list[str]:
     return [need for need, found in routes.items() if not found]
 
-
-def report_route(region: Region, international: Region | None) -> Route | None:
-    """Where the leaflet's QR code points: the region's chosen reporting page, its first one, or the fallback."""
-    found = coverage(region, international)["report"]
-    chosen = [r for r in found if r.contact and r.contact.qr] or found
-    return chosen[0] if chosen else None

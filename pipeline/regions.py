@@ -26,7 +26,7 @@ KINDS = ("report-online", "child-helpline", "crisis", "adult-support", "image-re
 STATUSES = ("confirmed", "partly", "unconfirmed")
 PAPERS = ("a4", "letter")
 REGION_KEYS = {"code", "name", "paper", "languages", "emergency", "contacts"}
-CONTACT_KEYS = {"id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
+CONTACT_KEYS = {"abroad", "id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
                 "local_report_urls", "phones", "sms", "needs", "chat", "hours", "languages", "source", "status",
                 "verified_on", "qr", "notes"}
 PHONE_KEYS = {"number", "text", "landline", "unlisted", "note"}
@@ -228,6 +228,7 @@ class _ContactReader:
             local_report_urls=self.get("local_report_urls",
                                        lambda v: _language_table(v, "local_report_urls", _url), ()),
             needs=self.get("needs", _needs, ()), notes=self.get("notes", lambda v: _text(v, "notes")),
+            abroad=self.get("abroad", _bool("abroad"), False),
             region=region)
         return None if self.problems else contact
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -53,6 +53,9 @@ class RenderedPdf:
     data: bytes
     pages: int
     overflow_mm: float  # height of content beyond the allowed pages
+    # panel id -> the pages it was laid out on, with how far its content reaches there (mm); a panel that
+    # reaches a second page did not fit its fixed size
+    panels: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 def render_pdf(html: str, root: Path, *, name: str, identifier: str, max_pages: int) -> RenderedPdf:
@@ -72,13 +75,27 @@ def render_pdf(html: str, root: Path, *, name: str, identifier: str, max_pages: 
         logger.removeHandler(collector)
     if collector.messages:
         raise PipelineError(f"{name}: {collector.messages[0]}")
-    overflow = sum(_filled_height(page) for page in document.pages[max_pages:]) * 25.4 / 96  # CSS px -> mm
-    return RenderedPdf(data, len(document.pages), round(overflow))
+    overflow = sum(_filled_height(page._page_box) for page in document.pages[max_pages:]) * MM_PER_PX
+    return RenderedPdf(data, len(document.pages), round(overflow), _panels(document))
 
 
-def _filled_height(page) -> float:
-    """How far down the page's content reaches, from the top of its content area (CSS px)."""
-    box = page._page_box
+MM_PER_PX = 25.4 / 96
+
+
+def _panels(document) -> dict[str, list[tuple[int, float]]]:
+    """Where each `.panel` element (with an id) was laid out: page index and filled height in mm."""
+    found: dict[str, list[tuple[int, float]]] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or "panel" not in (element.get("class") or "").split() or not element.get("id"):
+                continue
+            found.setdefault(element.get("id"), []).append((number, round(_filled_height(box) * MM_PER_PX, 1)))
+    return found
+
+
+def _filled_height(box) -> float:
+    """How far down a box's content reaches, from the top of its content area (CSS px)."""
     top = box.content_box_y()
     bottoms = [child.position_y + child.margin_height() for child in box.descendants()
                if child is not box and hasattr(child, "margin_height") and child.position_y >= top]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -9,14 +10,17 @@ from urllib.parse import urlsplit
 from .documents import read_text
 from .errors import InputRefused
 from .layout import Project
+from .models import Issue
 
 DEFAULT_EXIT_URL = "https://www.google.com/"
+LEAFLET_FORMATS = ("sheet", "trifold", "card", "poster")
 SECTIONS = {
-    "publisher": {"name", "url", "logo"},
+    "publisher": {"name", "url", "logo", "colours"},
     "site": {"base_url", "quick_exit_url"},
-    "leaflet": {"paper", "crop_marks"},
+    "leaflet": {"paper", "crop_marks", "formats", "large_print", "discreet_card"},
     "links": {"twins"},
 }
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -24,51 +28,93 @@ class Settings:
     publisher: str = "Awareness Pipeline"
     publisher_url: str = ""
     logo: str = ""  # path inside the project
+    primary: str = "#123c69"  # headings, bands, numbers
+    accent: str = "#a3121f"  # emergency, warnings
     base_url: str = ""  # e.g. https://help.example.org/ ; empty: relative links only
     quick_exit_url: str = DEFAULT_EXIT_URL
-    paper: str = ""  # "", "a4" or "letter": empty means the region's own paper size
+    paper: str = ""  # "", "a4" or "letter": empty means the region's own paper family
     crop_marks: bool = False
+    formats: tuple[str, ...] = LEAFLET_FORMATS
+    large_print: bool = False  # sheet and tri-fold body text at 12.5 pt (RNIB Clear Print) instead of 10.5 pt
+    discreet_card: bool = True  # the wallet card's title does not say what it is about, so it is safe to carry
     # localized twins of link hosts: a translation may point to a twin (cybertip.ca -> cyberaide.ca)
     link_twins: dict = field(default_factory=dict)
 
 
 def load_settings(project: Project) -> Settings:
+    """The project's settings; every problem in the file is reported, then the file is refused."""
     path = project.settings_file
     if not path.exists():
         return Settings()
     rel = project.rel(path)
+    text = read_text(path, rel)
     try:
-        data = tomllib.loads(read_text(path, rel))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputRefused(f"not valid TOML: {exc}", path=rel) from None
+        match = re.search(r"at line (\d+)", str(exc))
+        raise InputRefused(f"not valid TOML: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
+    lines = text.split("\n")
+    problems: list[Issue] = []
+
+    def line_of(key: str) -> int:
+        name = key.split(".")[-1]
+        return next((n for n, line in enumerate(lines, 1) if re.match(rf"\s*{re.escape(name)}\s*=", line)), 1)
+
+    def fail(key: str, message: str) -> None:
+        problems.append(Issue(rel, line_of(key), "error", "settings", f"{key}: {message}"))
+
+    def value(section: str, key: str, kind: type, default):
+        found = data.get(section, {}).get(key, default) if isinstance(data.get(section), dict) else default
+        if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
+            fail(f"{section}.{key}", f"must be {kind.__name__.replace('str', 'text').replace('bool', 'true or false')}")
+            return default
+        return found
+
     for section, values in data.items():
         if section not in SECTIONS or not isinstance(values, dict):
-            raise InputRefused(f"unknown section [{section}] (known: {', '.join(SECTIONS)})", path=rel)
-        unknown = set(values) - SECTIONS[section]
-        if unknown:
-            raise InputRefused(f"[{section}] has unknown key '{sorted(unknown)[0]}'", path=rel)
-    publisher, site, leaflet = data.get("publisher", {}), data.get("site", {}), data.get("leaflet", {})
+            problems.append(Issue(rel, next((n for n, line in enumerate(lines, 1) if line.strip() == f"[{section}]"),
+                                            1), "error", "settings",
+                                  f"unknown section [{section}] (known: {', '.join(SECTIONS)})"))
+            continue
+        for key in sorted(set(values) - SECTIONS[section]):
+            fail(f"{section}.{key}", f"unknown key (known: {', '.join(sorted(SECTIONS[section]))})")
+    colours = value("publisher", "colours", dict, {})
     settings = Settings(
-        publisher=str(publisher.get("name", Settings.publisher)),
-        publisher_url=str(publisher.get("url", "")),
-        logo=str(publisher.get("logo", "")),
-        base_url=str(site.get("base_url", "")),
-        quick_exit_url=str(site.get("quick_exit_url", DEFAULT_EXIT_URL)),
-        paper=str(leaflet.get("paper", "")),
-        crop_marks=bool(leaflet.get("crop_marks", False)),
-        link_twins=dict(data.get("links", {}).get("twins", {})),
+        publisher=value("publisher", "name", str, Settings.publisher),
+        publisher_url=value("publisher", "url", str, ""),
+        logo=value("publisher", "logo", str, ""),
+        primary=str(colours.get("primary", Settings.primary)),
+        accent=str(colours.get("accent", Settings.accent)),
+        base_url=value("site", "base_url", str, ""),
+        quick_exit_url=value("site", "quick_exit_url", str, DEFAULT_EXIT_URL),
+        paper=value("leaflet", "paper", str, ""),
+        crop_marks=value("leaflet", "crop_marks", bool, False),
+        formats=tuple(value("leaflet", "formats", list, list(LEAFLET_FORMATS))),
+        large_print=value("leaflet", "large_print", bool, False),
+        discreet_card=value("leaflet", "discreet_card", bool, True),
+        link_twins=value("links", "twins", dict, {}),
     )
     for host, twins in settings.link_twins.items():
         if not isinstance(twins, list) or not all(isinstance(t, str) for t in twins):
-            raise InputRefused(f"links.twins: '{host}' must map to a list of host names", path=rel)
-    for key, value in (("publisher.url", settings.publisher_url), ("site.base_url", settings.base_url),
-                       ("site.quick_exit_url", settings.quick_exit_url)):
-        if value and (urlsplit(value).scheme != "https" or not urlsplit(value).netloc):
-            raise InputRefused(f"{key} must be an https:// URL, got '{value}'", path=rel)
+            fail("links.twins", f"'{host}' must map to a list of host names")
+    for key, url in (("publisher.url", settings.publisher_url), ("site.base_url", settings.base_url),
+                     ("site.quick_exit_url", settings.quick_exit_url)):
+        if url and (urlsplit(url).scheme != "https" or not urlsplit(url).netloc):
+            fail(key, f"must be an https:// URL, got '{url}'")
     if settings.paper not in ("", "a4", "letter"):
-        raise InputRefused(f"leaflet.paper must be \"a4\" or \"letter\", got '{settings.paper}'", path=rel)
+        fail("leaflet.paper", f"must be \"a4\" or \"letter\", got '{settings.paper}'")
+    unknown = [f for f in settings.formats if f not in LEAFLET_FORMATS]
+    if unknown or not settings.formats:
+        fail("leaflet.formats", f"must list some of {', '.join(LEAFLET_FORMATS)}, got {list(settings.formats)}")
+    for key in sorted(set(colours) - {"primary", "accent"}):
+        fail(f"publisher.colours.{key}", "unknown colour (known: primary, accent)")
+    for key in ("primary", "accent"):
+        if not _COLOUR.match(getattr(settings, key)):
+            fail(f"publisher.colours.{key}", f"must be a colour like \"#123c69\", got '{getattr(settings, key)}'")
     if settings.logo:
         logo = (project.root / settings.logo).resolve()
         if not logo.is_relative_to(project.root) or not logo.is_file():
-            raise InputRefused(f"publisher.logo '{settings.logo}' must be a file inside the project", path=rel)
+            fail("publisher.logo", f"'{settings.logo}' must be a file inside the project")
+    if problems:
+        raise InputRefused.collected(problems, "settings")
     return settings

@@ -1,21 +1,47 @@
-"""Render an edition's HTML site from its view; and the site-wide files (assets, edition chooser)."""
+"""Render an edition's HTML site from its view; and the site-wide files: assets, the edition choosers (one
+per language) and the sitemap that carries the hreflang alternates.
+
+A page's size does not grow with the number of editions: it links its own region's languages and the chooser;
+the alternates between languages live in `sitemap.xml`, where search engines look for them on large sites.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
 
 from .editions import edition_label
 from .errors import PipelineError
+from .fonts import text_direction
+from .leaflets import paper_of
+from .models import Edition
+from .pseudo import PSEUDO_LANGUAGE
 from .regions import KINDS
 from .render_html import fill_placeholders, fill_text, load_templates, markdown_to_html
 from .translate import translate_body
 from .view import BuildInputs, EditionView
 
-STATIC_FILES = ("site.css", "quick-exit.js")
+STATIC_FILES = ("site.css", "exit-this-page.js", "favicon.svg")
 
 
-def render_site(view: EditionView) -> dict[str, bytes]:
-    """`<page>.html` -> bytes for every page of the edition's site."""
+def page_names(inputs: BuildInputs) -> list[str]:
+    """Every page an edition has, without the .html (the same for every edition)."""
+    return ["index"] + [d.name for d in inputs.documents if d.on_site] + ["contacts"]
+
+
+def chooser_path(language: str) -> str:
+    """Where the edition chooser in a language lives, relative to output/site/."""
+    return f"choose/{language}.html"
+
+
+def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None) -> dict[str, bytes]:
+    """`<page>.html` -> bytes for every page of the edition's site.
+
+    `leaflets`: format -> file size in bytes (None when unknown) of the leaflets this edition offers."""
     base = view.base_context()
     docs = [d for d in view.inputs.documents if d.on_site]
     titles = {d.name: fill_text(view.t(None, d.title), view.text_values) for d in docs}
@@ -23,13 +49,14 @@ def render_site(view: EditionView) -> dict[str, bytes]:
                     for d in docs}
     labels = view.labels()
     nav = [("index", labels.home)] + [(d.name, titles[d.name]) for d in docs] + [("contacts", labels.contacts_title)]
+    shared = dict(base, switcher=switcher(view), chooser=f"../{chooser_path(view.edition.language)}",
+                  help_now=view.key_contacts(), need_labels=labels.need_labels, assets="../assets/",
+                  leaflets=leaflet_links(view, leaflets or {}))
     pages: dict[str, bytes] = {}
 
     def render(name: str, template: str, title: str, description: str, **extra) -> None:
-        context = dict(base, page_title=title, description=description,
-                       nav=[{"href": f"{n}.html", "title": t, "current": n == name} for n, t in nav],
-                       alternates=alternates(view, f"{name}.html"), switcher=switcher(view, f"{name}.html"),
-                       assets="../assets/", **extra)
+        context = dict(shared, page_title=title, description=description,
+                       nav=[{"href": f"{n}.html", "title": t, "current": n == name} for n, t in nav], **extra)
         pages[f"{name}.html"] = view.templates.render(template, context).encode("utf-8")
 
     for doc in docs:
@@ -45,23 +72,33 @@ def render_site(view: EditionView) -> dict[str, bytes]:
     return pages
 
 
-def alternates(view: EditionView, page: str) -> list[dict]:
-    base_url = view.settings.base_url
-    out = []
-    for e in view.inputs.editions:
-        href = f"{base_url.rstrip('/')}/{e.id}/{page}" if base_url else f"../{e.id}/{page}"
-        out.append({"hreflang": e.id, "href": href})
-    return out
+def leaflet_links(view: EditionView, sizes: dict[str, int | None]) -> list[dict]:
+    """The printable leaflets of an edition, for the page footer: format, paper and file size."""
+    language = view.edition.language.split("_")[0]
+    links = []
+    for fmt in view.settings.formats:
+        size = sizes.get(fmt)
+        try:
+            shown = f"{format_decimal(max(1, round(size / 1024)), locale=language)} KB" if size else ""
+        except (UnknownLocaleError, ValueError):
+            shown = f"{max(1, round(size / 1024))} KB" if size else ""
+        name = view.project.leaflet(view.edition.id, fmt).name
+        links.append({"format": fmt, "href": f"../../leaflets/{name}", "label": view.labels().format_labels[fmt],
+                      "paper": paper_of(view, fmt).label, "size": shown})
+    return links
 
 
-def switcher(view: EditionView, page: str) -> list[dict]:
-    return [{"hreflang": e.id, "href": f"../{e.id}/{page}", "label": edition_label(e),
+def switcher(view: EditionView) -> list[dict]:
+    """The other languages of the same region (bounded: a region has a few languages, not a thousand)."""
+    return [{"hreflang": e.id, "href": f"../{e.id}/index.html", "label": edition_label(e),
              "current": e.id == view.edition.id}
             for e in view.inputs.editions if e.region == view.edition.region]
 
 
+# --- site-wide files ------------------------------------------------------------------------------
+
 def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
-    """Site-wide files: the stylesheet, the quick-exit script and the edition chooser."""
+    """The assets, a chooser per language and the sitemap (identical on every CI shard)."""
     project = inputs.project
     files = {}
     for name in STATIC_FILES:
@@ -69,13 +106,94 @@ def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
         if not source.is_file():
             raise PipelineError("missing static file", path=project.rel(source))
         files[project.site_assets / name] = source.read_bytes()
-    templates = load_templates(project, lambda m: m, lambda c, m: m)
-    regions = []
-    for code in sorted({e.region for e in inputs.editions}):
-        regions.append({"name": inputs.regions[code].name,
-                        "editions": [{"id": e.id, "label": edition_label(e)} for e in inputs.editions
-                                     if e.region == code]})
-    page = templates.render("editions.html", {"publisher": inputs.settings.publisher, "regions": regions,
-                                              "exit_url": inputs.settings.quick_exit_url})
-    files[project.site / "index.html"] = page.encode("utf-8")
+    languages = chooser_languages(inputs.editions)
+    for language in languages:
+        files[project.site / chooser_path(language)] = chooser(inputs, language, languages, "../").encode("utf-8")
+    files[project.site / "index.html"] = chooser(inputs, "en", languages, "").encode("utf-8")
+    files[project.site / "sitemap.xml"] = sitemap(inputs).encode("utf-8")
     return files
+
+
+def chooser_languages(editions: list[Edition]) -> list[str]:
+    return sorted({e.language for e in editions if e.language != PSEUDO_LANGUAGE} | {"en"})
+
+
+def _sort_key(name: str) -> str:
+    """Names sorted as readers expect, accents aside (Å beside A), without a collation library."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
+def _locale(code: str) -> Locale | None:
+    try:
+        return Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def chooser(inputs: BuildInputs, language: str, languages: list[str], prefix: str) -> str:
+    """Every region by its name in `language`, grouped by initial, each with its editions' languages
+    named in their own language."""
+    reader = _locale(language)
+    locale = next((e.locale for e in inputs.editions if e.language == language and e.locale), None)
+    lookup = _lookup_for(inputs, locale)
+    templates = load_templates(inputs.project, lambda m: lookup(None, m) or m, lambda c, m: lookup(c, m) or m)
+    regions: dict[str, dict] = {}
+    for edition in inputs.editions:
+        if edition.language == PSEUDO_LANGUAGE:
+            continue
+        region = inputs.regions[edition.region]
+        name = (reader.territories.get(region.code) if reader else None) or region.name
+        entry = regions.setdefault(region.code, {"name": name, "editions": []})
+        own = _locale(edition.language)
+        label = (own.get_display_name(own) if own else None) or edition.language
+        entry["editions"].append({"id": edition.id, "lang": edition.id, "href": f"{prefix}{edition.id}/index.html",
+                                  "label": label[:1].upper() + label[1:]})
+    groups: dict[str, list[dict]] = {}
+    for region in sorted(regions.values(), key=lambda r: _sort_key(r["name"])):
+        region["editions"].sort(key=lambda e: _sort_key(e["label"]))
+        initial = _sort_key(region["name"])[:1].upper()
+        groups.setdefault(initial if initial.isalpha() else "", []).append(region)
+    choosers = []
+    for other in languages:
+        own = _locale(other)
+        label = (own.get_display_name(own) if own else None) or other
+        choosers.append({"lang": other, "label": label[:1].upper() + label[1:], "current": other == language,
+                         "href": f"{other}.html" if prefix else chooser_path(other)})
+    context = {"lang": language, "dir": text_direction(language), "publisher": inputs.settings.publisher,
+               "exit_url": inputs.settings.quick_exit_url, "assets": f"{prefix}assets/",
+               "groups": [{"letter": k, "regions": v} for k, v in groups.items()], "choosers": choosers}
+    return templates.render("editions.html", context)
+
+
+def _lookup_for(inputs: BuildInputs, locale: str | None):
+    from .catalogs import catalog_lookup, read_catalog
+
+    if not locale:
+        return lambda context, msgid: None
+    path = inputs.project.catalog(locale)
+    return catalog_lookup(read_catalog(path, inputs.project.rel(path)))
+
+
+def sitemap(inputs: BuildInputs) -> str:
+    """Every page with its language versions (the same region's other languages) as hreflang alternates."""
+    base = inputs.settings.base_url.rstrip("/")
+    root = f"{base}/" if base else ""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    by_region: dict[str, list[Edition]] = {}
+    for edition in inputs.editions:
+        if edition.language != PSEUDO_LANGUAGE:
+            by_region.setdefault(edition.region, []).append(edition)
+    names = page_names(inputs)
+    for code in sorted(by_region):
+        versions = by_region[code]
+        for edition in versions:
+            for name in names:
+                lines.append(f"<url><loc>{root}{edition.id}/{name}.html</loc>")
+                for other in versions:
+                    href = quoteattr(f"{root}{other.id}/{name}.html")
+                    lines.append(f'<xhtml:link rel="alternate" hreflang="{other.id}" href={href}/>')
+                lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(root + "index.html")}/>'
+                             "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"

@@ -31,6 +31,9 @@ from .render_html import Templates, load_templates, ltr
 from .settings import Settings, load_settings
 
 
+KEY_NEEDS = ("report", "child", "crisis")  # shown large everywhere, with the emergency number
+
+
 class BuildInputs:
     """Everything loaded once per build and shared by all editions (documents and segments on demand)."""
 
@@ -110,6 +113,7 @@ class EditionView:
     needed: int = 0
     check_errors: list[str] = field(default_factory=list)
     draft_reasons: list[str] = field(default_factory=list)
+    draft_kinds: list[str] = field(default_factory=list)  # what the DRAFT banner tells readers: translation, ...
 
     @property
     def project(self) -> Project:
@@ -141,15 +145,40 @@ class EditionView:
             return Markup("")
         return Markup('<a class="tel" href="tel:{}">').format(emergency.tel) + ltr(emergency.display) + Markup("</a>")
 
+    @cached_property
+    def crisis_contact(self) -> Contact | None:
+        """The crisis line the text points to (region data, never a translation)."""
+        found = [r.contact for r in self.routes.get("crisis", []) if r.contact is not None]
+        return next((c for c in found if c.phones), found[0] if found else None)
+
+    @cached_property
+    def crisis_html(self) -> Markup:
+        contact = self.crisis_contact
+        if contact is None:  # the edition is a draft that names the missing need; point to the contacts page
+            return Markup('<a href="contacts.html">{}</a>').format(self.t(None, "a crisis line"))
+        name = Markup("<strong>{}</strong>").format(contact.name_for(self.edition.language))
+        if contact.phones:
+            phone = contact.phones[0]
+            return name + Markup(' (<a class="tel" href="tel:{}">').format(phone.tel) + ltr(phone.display) + \
+                Markup("</a>)")
+        url = contact.url_for(self.edition.language) or contact.report_url_for(self.edition.language)
+        return name + Markup(' (<a href="{}" rel="noreferrer">').format(url) + ltr(url_label(url)) + Markup("</a>)")
+
     @property
     def values(self) -> dict[str, Markup]:
         """Placeholder values for HTML: region data goes in after sanitizing, never from translations."""
-        return {"emergency_number": self.emergency_html, "region_name": Markup.escape(self.region_name)}
+        return {"emergency_number": self.emergency_html, "region_name": Markup.escape(self.region_name),
+                "crisis_line": self.crisis_html}
 
     @property
     def text_values(self) -> dict[str, str]:
-        emergency = self.region.emergency
-        return {"emergency_number": emergency.display if emergency else "", "region_name": self.region_name}
+        emergency, crisis = self.region.emergency, self.crisis_contact
+        crisis_text = self.t(None, "a crisis line")
+        if crisis is not None:
+            reach = crisis.phones[0].display if crisis.phones else url_label(crisis.url or crisis.report_url or "")
+            crisis_text = f"{crisis.name_for(self.edition.language)} ({reach})"
+        return {"emergency_number": emergency.display if emergency else "", "region_name": self.region_name,
+                "crisis_line": crisis_text}
 
     def labels(self):
         """Site-wide labels live in templates/labels.html, so they are extracted and translated like the rest."""
@@ -164,6 +193,34 @@ class EditionView:
         return [{"need": need, "routes": [contact_view(r.contact, language, self.t, fallback=r.fallback)
                                           for r in found if r.contact is not None]}
                 for need, found in self.routes.items() if need != "emergency"]
+
+    def key_contacts(self) -> list[dict]:
+        """The few routes a pocket card, a poster or the top of a page can carry: report, child helpline,
+        crisis line and the emergency number, each with what to show and what to link."""
+        language = self.edition.language
+        rows = []
+        for need in KEY_NEEDS:
+            routes = [r for r in self.routes.get(need, []) if r.contact is not None]
+            route = next((r for r in routes if r.contact.phones), routes[0] if routes else None)
+            if need == "report":
+                route = self.report_route
+            if route is None or route.contact is None:
+                continue
+            contact = route.contact
+            row = {"need": need, "name": contact.name_for(language), "fallback": route.fallback, "tel": "",
+                   "href": "", "text": False}
+            if need == "report" or not contact.phones:
+                row["href"] = contact.report_url_for(language) or contact.url_for(language) or ""
+                row["shown"] = url_label(row["href"])
+            else:
+                phone = contact.phones[0]
+                row.update(shown=phone.display, tel=phone.tel, text=phone.text)
+            rows.append(row)
+        emergency = self.region.emergency
+        if emergency is not None:
+            rows.append({"need": "emergency", "name": "", "shown": emergency.display, "tel": emergency.tel, "href": "",
+                         "fallback": False, "text": False})
+        return rows
 
     @property
     def report_route(self) -> Route | None:
@@ -187,6 +244,8 @@ class EditionView:
             "emergency_html": self.emergency_html, "exit_url": self.settings.quick_exit_url,
             "draft": self.draft, "review_note": self.unreviewed, "published": self.inputs.today.isoformat(),
             "version": __version__, "kind_labels": self.labels().kind_labels,
+            "draft_notes": [self.labels().draft_notes[k] for k in self.draft_kinds],
+            "not_for_distribution": self.labels().not_for_distribution,
         }
 
     def record(self) -> EditionRecord:
@@ -227,9 +286,13 @@ def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
         view.translated = sum(1 for key in needed if lookup(*key) is not None)
         view.check_errors = _content_problems(project, edition.locale or "", catalog, needed, rel)
     unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
+    missing_needs = uncovered(view.routes)
+    view.draft_kinds = [kind for kind, applies in (
+        ("pseudo", pseudo), ("translation", bool(edition.locale) and not pseudo and view.translated < view.needed),
+        ("contacts", bool(unverified)), ("needs", bool(missing_needs))) if applies]
     view.draft_reasons = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
                                                needed=view.needed, unverified=unverified,
-                                               uncovered_needs=uncovered(view.routes))
+                                               uncovered_needs=missing_needs)
     return view
 
 

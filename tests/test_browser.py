@@ -84,14 +84,21 @@ def test_axe_does_report_a_broken_page(site, browser):
     assert {"image-alt", "html-has-lang"} <= ids
 
 
-def test_quick_exit_replaces_the_page_on_escape_and_leaves_no_history(site, browser):
+def test_exit_this_page_on_shift_three_times_with_a_countdown_and_no_history(site, browser):
     _, base = site
     context = browser.new_context()
     context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
     page = context.new_page()
     page.goto(f"{base}/en-US/how-to-report.html")
     length = page.evaluate("history.length")
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # Escape is left to the browser (it also stops page loads)
+    page.keyboard.press("Shift+A")  # Shift used for typing does not count
+    page.keyboard.press("Shift")
+    assert page.inner_text(".exit-status") == "Shift, press 2 more times to exit."
+    page.keyboard.press("Shift")
+    assert page.inner_text(".exit-status") == "Shift, press 1 more time to exit."
+    assert page.url.startswith(base)
+    page.keyboard.press("Shift")
     page.wait_for_url("https://www.google.com/")
     assert page.evaluate("history.length") == length  # replaced, not added
     page.go_back()
@@ -102,18 +109,64 @@ def test_quick_exit_replaces_the_page_on_escape_and_leaves_no_history(site, brow
     context.close()
 
 
+def test_exit_countdown_expires_and_the_page_hides_at_once(site, browser):
+    _, base = site
+    context = browser.new_context()
+    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    page = context.new_page()
+    page.goto(f"{base}/en-US/index.html")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(5600)  # the count expires after 5 s without a press
+    assert page.inner_text(".exit-status") == "Exit this page expired."
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    assert page.url.startswith(base)  # the count started again after it expired
+    # the page is hidden in the same moment the button is pressed, before the browser navigates away
+    state = page.evaluate("""() => { document.getElementById('quick-exit').click();
+        return [getComputedStyle(document.querySelector('main')).display,
+                document.querySelector('.exit-overlay').getAttribute('role')]; }""")
+    assert state == ["none", "alert"]
+    page.wait_for_url("https://www.google.com/")
+    context.close()
+
+
+def test_exit_link_works_without_javascript(site, browser):
+    _, base = site
+    context = browser.new_context(java_script_enabled=False)
+    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    page = context.new_page()
+    page.goto(f"{base}/ar-EG/index.html")
+    page.click("#quick-exit")
+    page.wait_for_url("https://www.google.com/")
+    context.close()
+
+
+@pytest.mark.parametrize("edition", ["en-US", "ar-EG"])
+def test_help_comes_first_a_phone_link_is_visible_without_scrolling(site, browser, edition):
+    root, base = site
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for name in pages_of(root, edition):
+        page.goto(f"{base}/{edition}/{name}")
+        box = page.locator("a[href^='tel:']").first.bounding_box()
+        assert box and box["y"] + box["height"] <= 844, (name, box)
+        assert page.locator("header .switcher a").count() >= 2, name  # the region's languages + other countries
+    page.close()
+
+
 def test_pages_make_no_outside_requests_and_csp_blocks_nothing_of_ours(site, browser):
     root, base = site
     page = browser.new_page()
-    requests, errors = [], []
+    requests, errors, missing = [], [], []
     page.on("request", lambda request: requests.append(request.url))
+    page.on("response", lambda response: missing.append(response.url) if response.status >= 400 else None)
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     for edition in EDITIONS:
         for name in pages_of(root, edition):
             page.goto(f"{base}/{edition}/{name}")
     page.close()
     assert all(url.startswith(base) for url in requests), [u for u in requests if not u.startswith(base)]
-    assert errors == []
+    assert errors == [] and missing == []  # includes the favicon: a local one, no 404
+    assert any(url.endswith("/assets/favicon.svg") for url in requests)
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

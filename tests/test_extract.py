@@ -26,9 +26,10 @@ def test_extract_writes_block_messages_with_locations_comments_and_flags(bare_pr
     leaflet = [e for (ctx, _), e in entries.items() if ctx == "leaflet"]
     assert leaflet and all("max-length:" in e.comment for e in leaflet)
     # template strings through Babel's Jinja extractor, with their translator comments
-    quick_exit = entries[(None, "Leave this site quickly")]
-    assert any(path.endswith("templates/base.html") for path, _ in quick_exit.occurrences)
-    assert "neutral page" in quick_exit.comment
+    quick_exit = entries[(None, "Exit this page")]
+    assert any(path.endswith("templates/exit.html") for path, _ in quick_exit.occurrences)
+    assert "neutral page" in quick_exit.comment and "max-length: 24" in quick_exit.comment
+    assert "python-format" in entries[(None, "Call the emergency number %(number)s.")].flags
     # region data: names with a context, descriptions
     assert (("region name", "United Kingdom")) in entries
     assert any(path.endswith("regions/gb.toml") for e in entries.values() for path, _ in e.occurrences)
