@@ -76,7 +76,8 @@ def parse_phone(raw: object, region: str, *, landline: bool = False, unlisted: s
                 note: str = "") -> Phone:
     """Validate a number as the organisation publishes it; raise ValueError with a reason that helps."""
     if not isinstance(raw, str) or not raw.strip():
-        raise ValueError("is missing: write the number as the organisation publishes it, e.g. \"0800 1111\"")
+        raise ValueError(("must be text" if raw is not None else "is missing") +
+                         ": write the number as the organisation publishes it, in quotes, e.g. \"0800 1111\"")
     printed = raw.strip()
     if not _PRINTABLE_NUMBER.match(printed):
         raise ValueError(f"'{printed}' must be written with digits, spaces, hyphens, dots or brackets only "

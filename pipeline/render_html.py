@@ -72,14 +72,19 @@ class Templates:
 
     env: Environment
     rel: str  # the templates folder, relative to the project, for error messages
+    root: Path  # the templates folder
 
     def render(self, name: str, context: dict) -> str:
         try:
             return self.env.get_template(name).render(**context)
         except TemplateError as exc:
-            where = getattr(exc, "filename", None) or getattr(exc, "name", None) or name
-            raise InputRefused(f"template error: {getattr(exc, 'message', None) or exc}",
-                               path=f"{self.rel}/{Path(where).name}", line=getattr(exc, "lineno", None)) from None
+            where, line = _template_frame(exc, self.root)
+            where = where or getattr(exc, "filename", None) or getattr(exc, "name", None) or name
+            line = getattr(exc, "lineno", None) or line
+            path = Path(where)
+            shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else path.name
+            raise InputRefused(f"template error: {getattr(exc, 'message', None) or exc}", path=f"{self.rel}/{shown}",
+                               line=line) from None
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -115,4 +120,17 @@ def load_templates(project: Project, gettext: Callable[[str], str],
     env.install_gettext_callables(gettext=safe_gettext, ngettext=lambda s, p, n: safe_gettext(s if n == 1 else p),
                                   pgettext=safe_pgettext,
                                   npgettext=lambda c, s, p, n: safe_pgettext(c, s if n == 1 else p), newstyle=True)
-    return Templates(env, project.rel(project.templates))
+    return Templates(env, project.rel(project.templates), project.templates.resolve())
+
+
+def _template_frame(exc: BaseException, root: Path) -> tuple[str | None, int | None]:
+    """The innermost template file and line a render error happened at (Jinja maps its tracebacks to
+    template lines; an undefined variable names no line of its own)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html") and Path(filename).resolve().is_relative_to(root):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

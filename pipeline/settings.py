@@ -57,8 +57,11 @@ def load_settings(project: Project) -> Settings:
     problems: list[Issue] = []
 
     def line_of(key: str) -> int:
-        name = key.split(".")[-1]
-        return next((n for n, line in enumerate(lines, 1) if re.match(rf"\s*{re.escape(name)}\s*=", line)), 1)
+        for name in reversed(key.split(".")):  # `primary` may be written inside `colours = { ... }`
+            for number, line in enumerate(lines, 1):
+                if re.match(rf"\s*{re.escape(name)}\s*=", line):
+                    return number
+        return 1
 
     def fail(key: str, message: str) -> None:
         problems.append(Issue(rel, line_of(key), "error", "settings", f"{key}: {message}"))

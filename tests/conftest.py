@@ -33,6 +33,29 @@ def copy_project(target: Path, *, with_catalogs: bool = True) -> Path:
     return target
 
 
+def mini_copy(target: Path) -> Path:
+    """A small project: the real templates and glossaries, two short documents, the verified GB region."""
+    (target / "source_content").mkdir(parents=True)
+    shutil.copytree(REPO / "source_content" / "templates", target / "source_content" / "templates")
+    shutil.copytree(REPO / "source_content" / "glossary", target / "source_content" / "glossary")
+    shutil.copytree(FIXTURES / "verified_regions", target / "source_content" / "regions")
+    for name in ("page.md", "leaflet.md"):
+        shutil.copy(FIXTURES / "mini" / name, target / "source_content" / name)
+    shutil.copy(REPO / "awareness.toml", target / "awareness.toml")
+    (target / "locales").mkdir()
+    return target
+
+
+@pytest.fixture
+def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The small project, extracted, at the fixed build date (its contacts count as verified)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    root = mini_copy(tmp_path / "mini")
+    result = CliRunner().invoke(main, ["--project", str(root), "extract"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A temporary copy of this repository's real content, catalogs and settings."""
