@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,7 @@ from pathlib import Path
 import polib
 
 CACHE_LIMIT = 4000
+_PADDED = re.compile(r"[ \t]$|^[ \t]", re.M)
 
 
 class _Unsupported(Exception):
@@ -117,7 +119,8 @@ def _parse(text: str, source: SourceText | None) -> polib.POFile:
             header_seen = True
             _install_header(catalog, entry)
             continue
-        if source is not None and source.canonical and "#~|" not in chunk:
+        # polib drops `#~|` lines and the spaces around a line: such blocks are formatted again
+        if source is not None and source.canonical and "#~|" not in chunk and not _PADDED.search(chunk):
             entry._raw = (source, chunk + "\n", signature(entry))
         list.append(entries, entry)
     return catalog
@@ -153,6 +156,7 @@ def _entry(block: list[str], first_line: int) -> polib.POEntry | None:
     previous_key: str | None = None
     obsolete = False
     for offset, line in enumerate(block):
+        line = line.strip()  # as polib reads lines
         if not line:
             raise _Unsupported(first_line + offset)
         if line[0] == "#" and line[1:2] == "~":
