@@ -156,9 +156,10 @@ def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
         return
     import multiprocessing
 
-    from .render_pdf import _weasyprint
+    if any(kind != HTML for _, kinds, _ in jobs_list for kind in kinds):
+        from .render_pdf import _weasyprint
 
-    _weasyprint()
+        _weasyprint()  # only when leaflets are made: an HTML build never pays for WeasyPrint
     inputs.documents, inputs.segments  # load once in the parent, share through fork
     with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list))) as pool:
         yield from pool.imap_unordered(_build_one, jobs_list, chunksize=1)

@@ -1,0 +1,90 @@
+"""The site's HTML, built without WeasyPrint (fast): help first, tel links that dial what they show,
+pages that do not grow with the number of editions, the sitemap and the choosers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from pipeline.regions import dials_as_printed
+
+TEL = re.compile(r'<a class="tel" href="tel:([^"]+)"><bdi dir="ltr">([^<]+)</bdi></a>|'
+                 r'<a href="tel:([^"]+)"><bdi dir="ltr">([^<]+)</bdi></a>')
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from conftest import copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("site") / "p")
+    result = subprocess.run([sys.executable, "-c", (
+        "import sys; from pipeline.cli import main\n"
+        f"try:\n    main(['--project', {str(root)!r}, 'build', '--format', 'html', '-q'])\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "sys.exit(10 if 'weasyprint' in sys.modules else code)")], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr  # 10: the HTML build imported WeasyPrint
+    return root / "output" / "site"
+
+
+def test_every_tel_link_dials_what_the_page_shows(site):
+    checked = 0
+    for page in site.glob("*-*/*.html"):
+        region = page.parent.name.split("-")[1]
+        for match in TEL.finditer(page.read_text(encoding="utf-8")):
+            tel, shown = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            assert dials_as_printed(shown, tel, region), (page, shown, tel)
+            checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize("edition, shown, tel", [("en-AU", "000", "000"), ("es-ES", "017", "017"),
+                                                 ("en-GB", "0808 1000 900", "+448081000900"),
+                                                 ("en-AU", "1800 55 1800", "+611800551800"),
+                                                 ("en-CA", "9-8-8", "988"), ("en-US", "1-800-843-5678", "+18008435678")])
+def test_numbers_are_printed_as_published_and_keep_their_zeros(site, edition, shown, tel):
+    html = (site / edition / "contacts.html").read_text(encoding="utf-8") + \
+        (site / edition / "index.html").read_text(encoding="utf-8")
+    assert f'href="tel:{tel}"><bdi dir="ltr">{shown}</bdi>' in html
+
+
+def test_text_lines_open_the_messages_app_with_the_keyword(site):
+    html = (site / "en-CA" / "contacts.html").read_text(encoding="utf-8")
+    assert '<a href="sms:686868?body=CONNECT">Text CONNECT to <bdi dir="ltr">686868</bdi></a>' in html
+    assert "Call or text: <a href=\"tel:988\"><bdi dir=\"ltr\">9-8-8</bdi></a>" in html
+
+
+def test_every_page_puts_help_first(site):
+    for page in site.glob("*-*/*.html"):
+        html = page.read_text(encoding="utf-8")
+        help_at, main_at = html.index('class="help-now"'), html.index('<main id="content">')
+        assert help_at < main_at, page
+        assert 'href="tel:' in html[help_at:main_at], page  # the emergency number at least
+
+
+def test_page_size_does_not_grow_with_the_number_of_editions(site):
+    biggest = max(len(p.read_bytes()) for p in site.glob("*-*/*.html"))
+    assert biggest < 30_000
+    for page in site.glob("en-GB/*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "en-US" not in html and "ja-JP" not in html, page.name  # only its own region's languages
+
+
+def test_sitemap_lists_every_page_with_its_language_versions(site):
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    pages = sorted(p.relative_to(site).as_posix() for p in site.glob("*-*/*.html") if not p.parent.name.startswith("qps"))
+    assert sorted(re.findall(r"<loc>([^<]+)</loc>", sitemap)) == pages
+    entry = re.search(r"<url><loc>fr-CA/index.html</loc>(.*?)</url>", sitemap, re.S).group(1)
+    assert re.findall(r'hreflang="([^"]+)"', entry) == ["en-CA", "fr-CA", "x-default"]
+
+
+def test_choosers_name_regions_in_the_readers_language_sorted_by_name(site):
+    french = (site / "choose" / "fr.html").read_text(encoding="utf-8")
+    names = re.findall(r'<span class="region-name">([^<]+)</span>', french)
+    assert "Allemagne" in names and "Royaume-Uni" in names and "Égypte" in names
+    assert names.index("Égypte") < names.index("Espagne") < names.index("États-Unis")  # accents aside
+    assert '<a href="../fr-CA/index.html" hreflang="fr-CA" lang="fr-CA">Français</a>' in french
+    assert (site / "index.html").read_text(encoding="utf-8").count('class="region-name"') == len(names)
