@@ -312,14 +312,16 @@ def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_r
 
 @main.group(invoke_without_command=True)
 @click.option("--due", is_flag=True, help="Only contacts that need a live check (not confirmed, or older than 12 months).")
+@click.option("--coverage", is_flag=True, help="The region x need matrix: which contact answers each need.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
-def contacts(ctx: click.Context, due: bool, as_json: bool) -> None:
+def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> None:
     """List every hotline and helpline with its source, status and last live check.
 
     \b
     Example:
       awareness contacts --due
+      awareness contacts --coverage
       awareness contacts verify GB childline --on 2026-11-27
     """
     if ctx.invoked_subcommand:
@@ -327,7 +329,11 @@ def contacts(ctx: click.Context, due: bool, as_json: bool) -> None:
     from .clock import build_date
     from .regions import contact_rows, load_regions
 
-    rows = contact_rows(load_regions(project_of(ctx)), build_date().date())
+    regions = load_regions(project_of(ctx))
+    if coverage:
+        print_coverage(regions, as_json)
+        return
+    rows = contact_rows(regions, build_date().date())
     if due:
         rows = [r for r in rows if r.due]
     if as_json:
@@ -339,6 +345,35 @@ def contacts(ctx: click.Context, due: bool, as_json: bool) -> None:
         click.echo(f"{flag}{r.region}/{r.id} [{r.kind}] {r.name}: {r.status}, {checked}")
         click.echo(f"      check: {r.url or r.source}   source: {r.source}   {' / '.join(r.phones)}".rstrip())
     click.echo(f"{len(rows)} contacts{' due for a live check' if due else ''}")
+
+
+def print_coverage(regions, as_json: bool) -> None:
+    from .needs import NEEDS, coverage_matrix
+    from .release import draft_reasons
+
+    rows = coverage_matrix(regions)
+    if as_json:
+        print_json([r.as_dict() for r in rows])
+        return
+    width = 16
+    click.echo("region " + " ".join(f"{need:<{width}}" for need in NEEDS))
+    for code in sorted({r.region for r in rows}):
+        cells = {r.need: r for r in rows if r.region == code}
+
+        def cell(row) -> str:
+            if not row.routes:
+                return "—"
+            more = f" +{len(row.routes) - 1}" if len(row.routes) > 1 else ""
+            mark = " *" if row.fallback else ""
+            return row.routes[0][: width - len(more) - len(mark)] + more + mark
+
+        click.echo(f"{code:<6} " + " ".join(f"{cell(cells[need]):<{width}}" for need in NEEDS))
+    missing = [r for r in rows if not r.routes]
+    click.echo("* international fallback (or a service abroad); — no route: the edition is a draft")
+    for row in missing:
+        reason = draft_reasons(pseudo=False, locale=None, translated=0, needed=0, unverified=[],
+                               uncovered_needs=[row.need])[0]
+        click.echo(f"{row.path}: {row.region} editions are drafts: {reason}")
 
 
 @contacts.command()

@@ -56,3 +56,30 @@ def coverage(region: Region, international: Region | None) -> dict[str, list[Rou
 def uncovered(routes: dict[str, list[Route]]) -> list[str]:
     return [need for need, found in routes.items() if not found]
 
+
+@dataclass(frozen=True)
+class CoverageRow:
+    region: str
+    need: str
+    routes: tuple[str, ...]  # contact ids ("INT/<id>" for international ones); the emergency number itself
+    fallback: bool
+    path: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"region": self.region, "need": self.need, "routes": list(self.routes), "fallback": self.fallback,
+                "covered": bool(self.routes), "path": self.path}
+
+
+def coverage_matrix(regions: dict[str, Region], international_code: str = "INT") -> list[CoverageRow]:
+    """Region x need: the contacts an edition prints for each need (national first, then fallbacks)."""
+    international = regions.get(international_code)
+    rows = []
+    for code in sorted(c for c in regions if c != international_code):
+        region = regions[code]
+        for need, found in coverage(region, international).items():
+            names = tuple(region.emergency.display if r.contact is None and region.emergency else
+                          (f"{international_code}/{r.contact.id}" if r.contact.region == international_code
+                           else r.contact.id) for r in found)
+            rows.append(CoverageRow(code, need, names, any(r.fallback for r in found), region.path))
+    return rows
+

@@ -99,3 +99,28 @@ def test_stale_verification_is_due(verified_project, cli, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1830000000")  # 2027-12-28: June 2026 is now too old
     rows = json.loads(cli(verified_project, "contacts", "--due", "--json").output)
     assert {r["id"] for r in rows} == {"iwf", "childline", "take-it-down", "samaritans", "stop-it-now-uk"}
+
+
+def test_coverage_matrix_names_the_contact_for_each_need(project, cli):
+    rows = json.loads(cli(project, "contacts", "--coverage", "--json").output)
+    cell = {(r["region"], r["need"]): r for r in rows}
+    assert len({r["region"] for r in rows}) == 15 and {r["need"] for r in rows} == {
+        "report", "child", "crisis", "adult", "removal", "emergency"}
+    assert cell[("GB", "crisis")]["routes"] == ["samaritans"] and not cell[("GB", "crisis")]["fallback"]
+    assert all(cell[(region, "crisis")]["covered"] for region in {r["region"] for r in rows})
+    assert cell[("KE", "report")]["routes"] == ["INT/inhope"] and cell[("KE", "report")]["fallback"]
+    assert cell[("AU", "emergency")]["routes"] == ["000"]
+    text = cli(project, "contacts", "--coverage").output
+    assert text.splitlines()[0].split() == ["region", "report", "child", "crisis", "adult", "removal", "emergency"]
+    for row in rows:
+        if not row["covered"]:  # a gap is named, and makes the region's editions drafts
+            assert f"{row['region']} editions are drafts: no route for the need '{row['need']}'" in text
+
+
+def test_a_region_without_a_crisis_line_is_a_draft_that_names_the_need(verified_project, cli):
+    path = verified_project / "source_content" / "regions" / "gb.toml"
+    text = path.read_text()
+    path.write_text(text.replace('kind = "crisis"', 'kind = "adult-support"'))
+    cli(verified_project, "extract")
+    result = cli(verified_project, "build", "--edition", "en-GB", "--format", "html", "--release", code=1)
+    assert "edition en-GB is a draft: no route for the need 'crisis'" in result.output
