@@ -1,0 +1,198 @@
+"""Every print format, read back from the PDF the way a printer or a reader would (pdfplumber, poppler,
+zbar): paper sizes, folds, per-panel fit, type sizes, QR size and content, key numbers, fonts."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+
+from conftest import copy_project
+from pipeline.cli import main
+from pipeline.layout import Project
+from pipeline.leaflets import FORMATS, fold_widths
+from pipeline.view import edition_view
+
+pytestmark = pytest.mark.slow
+EDITIONS = ("en-US", "ar-EG", "hi-IN", "ja-JP")
+MM = 72 / 25.4  # PDF points per millimetre
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+WATERMARK_PT = 60  # the diagonal DRAFT mark; everything else is text people read
+MIN_QR_MM = {"sheet": 20, "trifold": 20, "card": 15, "poster": 40}
+PAPER_MM = {("sheet", "letter"): (215.9, 279.4), ("sheet", "a4"): (210, 297), ("trifold", "letter"): (279.4, 215.9),
+            ("trifold", "a4"): (297, 210), ("card", "letter"): (85, 55), ("card", "a4"): (85, 55),
+            ("poster", "letter"): (279.4, 431.8), ("poster", "a4"): (297, 420)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("print") / "project")
+    args = ["--project", str(root), "build", "--format", "pdf"]
+    for edition in EDITIONS:
+        args += ["--edition", edition]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "warning[fit]" not in result.output, result.output  # every panel of every format fits
+    return root
+
+
+def leaflet(root: Path, edition: str, fmt: str) -> Path:
+    return Project.at(root).leaflet(edition, fmt)
+
+
+def text_of(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(BIDI.sub("", out).split())
+
+
+def qr_box(page) -> tuple[float, float, float, float]:
+    """The QR code's modules: the biggest family of horizontal strokes of one width (segno draws rows)."""
+    rows = [line for line in page.lines if abs(line["top"] - line["bottom"]) < 0.01]
+    width = Counter(round(line["linewidth"], 2) for line in rows).most_common(1)[0][0]
+    modules = [line for line in rows if round(line["linewidth"], 2) == width]
+    return (min(m["x0"] for m in modules), min(m["top"] for m in modules) - width / 2,
+            max(m["x1"] for m in modules), max(m["bottom"] for m in modules) + width / 2)
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_paper_pages_type_sizes_and_fonts(built, edition, fmt):
+    family = "letter" if edition == "en-US" else "a4"
+    path = leaflet(built, edition, fmt)
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) == FORMATS[fmt].pages
+        for page in pdf.pages:
+            width, height = PAPER_MM[(fmt, family)]
+            assert (round(page.width / MM, 1), round(page.height / MM, 1)) == (round(width, 1), round(height, 1))
+            sizes = [c["size"] for c in page.chars if c["size"] < WATERMARK_PT]
+            assert sizes and min(sizes) >= FORMATS[fmt].min_pt - 0.05, (edition, fmt, min(sizes))
+            # left-aligned (start-aligned), never justified: no line has stretched word spaces
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all("+Noto" in r[0] and r[-5:-3] == ["yes", "yes"] for r in rows), fonts
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_qr_code_is_big_enough_and_opens_the_reporting_page(built, edition, fmt, tmp_path):
+    path = leaflet(built, edition, fmt)
+    view = edition_view(Project.at(built), edition)
+    page_number = {"sheet": 2, "trifold": 1, "card": 2, "poster": 1}[fmt]
+    with pdfplumber.open(path) as pdf:
+        x0, top, x1, bottom = qr_box(pdf.pages[page_number - 1])
+    assert min(x1 - x0, bottom - top) / MM >= MIN_QR_MM[fmt], (edition, fmt, (x1 - x0) / MM)
+    subprocess.run(["pdftoppm", "-r", "300" if fmt == "card" else "120", "-png", "-f", str(page_number), "-l",
+                    str(page_number), str(path), str(tmp_path / "p")], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    decoded = subprocess.run(["zbarimg", "--quiet", str(png)], capture_output=True, text=True).stdout.strip()
+    assert decoded == f"QR-Code:{view.report_url}"
+    assert view.report_route.contact.report_url_for(view.edition.language) == view.report_url  # a report page
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_trifold_nothing_crosses_a_fold_and_rtl_is_mirrored(built, edition):
+    family_width = 279.4 if edition == "en-US" else 297
+    narrow, full, _ = fold_widths(family_width)
+    rtl = edition == "ar-EG"
+    outside = [narrow, narrow + full] if not rtl else [full, 2 * full]
+    inside = [full, 2 * full] if not rtl else [narrow, narrow + full]
+    with pdfplumber.open(leaflet(built, edition, "trifold")) as pdf:
+        for page, folds in zip(pdf.pages, (outside, inside)):
+            for fold in folds:
+                x = fold * MM
+                crossing = [c["text"] for c in page.chars if c["x0"] < x - 0.5 and c["x1"] > x + 0.5
+                            and c["size"] < WATERMARK_PT]
+                crossing += ["line" for line in page.lines if line["x0"] < x - 0.5 and line["x1"] > x + 0.5]
+                assert crossing == [], (edition, fold, crossing[:10])
+        cover = pdf.pages[0]
+        title_chars = [c for c in cover.chars if c["size"] >= 19 and c["size"] < WATERMARK_PT]
+        middle = sum(c["x0"] for c in title_chars) / len(title_chars) / MM
+        assert (middle < family_width / 3) if rtl else (middle > 2 * family_width / 3)  # the cover panel
+
+
+def test_sheet_uses_both_sides_without_an_empty_stretch(built):
+    for edition in EDITIONS:
+        with pdfplumber.open(leaflet(built, edition, "sheet")) as pdf:
+            for number, page in enumerate(pdf.pages, 1):
+                spans = sorted((o["top"], o["bottom"]) for o in page.chars + page.rects + page.lines + page.curves
+                               if o.get("size", 0) < WATERMARK_PT)
+                gaps, reach = [spans[0][0]], spans[0][1]
+                for top, bottom in spans[1:]:
+                    gaps.append(top - reach)
+                    reach = max(reach, bottom)
+                gaps.append(page.height - reach)
+                assert max(gaps) < page.height / 4, (edition, number, round(max(gaps) / MM))
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_card_and_poster_carry_the_key_numbers_digit_for_digit(built, edition):
+    view = edition_view(Project.at(built), edition)
+    keys = view.key_contacts()
+    assert {row["need"] for row in keys} >= {"report", "child", "crisis", "emergency"}, keys
+    for fmt in ("card", "poster", "sheet"):
+        text = text_of(leaflet(built, edition, fmt))
+        for row in keys:
+            assert row["shown"] in text, (fmt, row)
+
+
+def test_every_number_on_the_sheets_dials_what_it_shows(built):
+    from pipeline.regions import load_regions
+
+    regions = load_regions(Project.at(built))
+    for edition in EDITIONS:
+        region = regions[edition.split("-")[1]]
+        text = text_of(leaflet(built, edition, "sheet"))
+        shown = [p for c in region.contacts for p in c.phones if p.display in text]
+        assert len(shown) >= 3, edition
+        assert region.emergency.display in text
+
+
+def test_pseudo_locale_fits_every_format(tmp_path, cli):
+    root = copy_project(tmp_path / "p")
+    result = cli(root, "build", "--format", "pdf", "--edition", "qps-DE", "--edition", "qps-US")
+    assert "warning[fit]" not in result.output, result.output
+
+
+def test_an_overflowing_panel_is_named(mini, cli):
+    leaflet_md = mini / "source_content" / "leaflet.md"
+    leaflet_md.write_text(leaflet_md.read_text().replace("Any image or video of the sexual abuse of a child.",
+                                                         "Any image or video of the sexual abuse of a child. " * 60))
+    result = cli(mini, "build", "--format", "trifold", "--edition", "en-GB")
+    assert re.search(r"en-GB.trifold.pdf: warning\[fit\]: edition en-GB: trifold panel 'inside-1' overflows by "
+                     r"about \d+ mm", result.output), result.output
+    assert "panel 'cover'" not in result.output
+
+
+def test_large_print_and_discreet_card_options(mini, cli):
+    settings = mini / "awareness.toml"
+    settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = false\nlarge_print = true\n"
+                                                     "discreet_card = false"))
+    cli(mini, "build", "--format", "pdf", "--edition", "en-GB")
+    with pdfplumber.open(leaflet(mini, "en-GB", "sheet")) as pdf:
+        body = Counter(round(c["size"], 1) for page in pdf.pages for c in page.chars if c["size"] < WATERMARK_PT)
+    assert body.most_common(1)[0][0] >= 12  # RNIB Clear Print
+    assert "Report it" in text_of(leaflet(mini, "en-GB", "card"))  # the leaflet's own title, not "Useful numbers"
+
+
+def test_crop_marks_bleed_and_a_safe_zone_on_every_format(verified_project, cli):
+    settings = verified_project / "awareness.toml"
+    settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = true"))
+    cli(verified_project, "extract")
+    cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
+    for fmt in FORMATS:
+        with pdfplumber.open(leaflet(verified_project, "en-GB", fmt)) as pdf:
+            for page in pdf.pages:
+                trim = [float(v) for v in page.page_obj.attrs["TrimBox"]]
+                media = [float(v) for v in page.page_obj.attrs["MediaBox"]]
+                assert trim[0] - media[0] >= 3 * MM - 0.5 and media[2] - trim[2] >= 3 * MM - 0.5  # bleed
+                safe = 5 * MM - 0.5
+                for c in page.chars:  # x0/x1, y0/y1: PDF space, where the trim box is given
+                    if c["size"] >= WATERMARK_PT:
+                        continue
+                    assert trim[0] + safe <= c["x0"] and c["x1"] <= trim[2] - safe, (fmt, c["text"])
+                    assert trim[1] + safe <= c["y0"] and c["y1"] <= trim[3] - safe, (fmt, c["text"])
