@@ -249,6 +249,11 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
     if todo:
         state.save(state_file)
         save_times(project.times_file, times)
+    if todo or not project.status_page.exists():
+        from .dashboard import render_dashboard
+        from .stats import project_status
+
+        write_atomic(project.status_page, render_dashboard(project_status(project, state.editions)).encode("utf-8"))
     results.sort(key=lambda r: r.edition.id)
     return BuildReport(results, skipped, unchanged, refused)
 

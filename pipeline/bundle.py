@@ -73,7 +73,7 @@ def manifest_entry(record: EditionRecord, files: list[dict]) -> dict:
     percent = round(100.0 * record.translated / record.needed, 1) if record.needed else 100.0
     return {"edition": record.edition, "language": record.language, "region": record.region,
             "locale": record.locale, "draft": record.draft, "draft_reasons": record.draft_reasons,
-            "unreviewed": record.unreviewed,
+            "unreviewed": record.unreviewed, "reviewed": record.needed - record.unreviewed,
             "catalog": {"translated": record.translated, "needed": record.needed, "percent": percent},
             "contacts": [c.__dict__ for c in record.contacts], "files": files}
 

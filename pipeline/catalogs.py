@@ -16,7 +16,6 @@ from . import po_io
 from .errors import InputRefused, PipelineError
 from .models import Issue
 
-REVIEW_HEADER = "X-Review-Status"
 Key = tuple[str | None, str]
 Lookup = Callable[[str | None, str], "str | None"]
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")

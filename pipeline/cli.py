@@ -162,26 +162,54 @@ def translate(ctx: click.Context, locale: str, out: Path | None) -> None:
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print every figure of the dashboard as JSON.")
+@click.option("--html", "as_html", is_flag=True, help="Write only the dashboard, output/status/index.html.")
 @click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
-    """Per locale: translated, fuzzy, untranslated, obsolete messages, words and percent.
+def stats(ctx: click.Context, as_json: bool, as_html: bool) -> None:
+    """Per locale: reviewed, translated, fuzzy, untranslated and obsolete messages, words and percent.
+
+    --json and --html also give the language x document matrix, check and glossary findings, and each
+    edition's release readiness with the release gate's own reasons.
 
     \b
     Example:
       awareness stats
+      awareness stats --html && xdg-open output/status/index.html
     """
-    from .stats import project_stats
+    from .stats import project_stats, project_status
 
-    rows = project_stats(project_of(ctx))
-    if as_json:
-        print_json([r.as_dict() for r in rows])
+    project = project_of(ctx)
+    if as_json or as_html:
+        status = project_status(project, recorded_editions(project))
+        if as_html:
+            path = write_dashboard(project, status)
+            click.echo(f"{project.rel(path)}: written")
+        if as_json:
+            print_json(status.as_dict())
         return
-    header = f"{'locale':<8} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'obsolete':>8} {'words':>7} {'done':>7}"
+    rows = project_stats(project)
+    header = (f"{'locale':<8} {'translated':>10} {'reviewed':>8} {'fuzzy':>6} {'untranslated':>12} {'obsolete':>8} "
+              f"{'words':>7} {'done':>7}")
     click.echo(header)
     for r in rows:
-        click.echo(f"{r.locale:<8} {r.translated:>10} {r.fuzzy:>6} {r.untranslated:>12} {r.obsolete:>8} "
-                   f"{r.words:>7} {r.percent:>6.1f}%")
+        click.echo(f"{r.locale:<8} {r.translated:>10} {r.reviewed:>8} {r.fuzzy:>6} {r.untranslated:>12} "
+                   f"{r.obsolete:>8} {r.words:>7} {r.percent:>6.1f}%")
+
+
+def recorded_editions(project: Project) -> dict | None:
+    """The last build's records (which know whether leaflets fit), or None to work the gates out afresh."""
+    from .records import BuildState
+
+    state = BuildState.load(project.state_file())
+    return state.editions or None
+
+
+def write_dashboard(project: Project, status) -> Path:
+    from .dashboard import render_dashboard
+    from .storage import write_atomic
+
+    write_atomic(project.status_page, render_dashboard(status).encode("utf-8"))
+    return project.status_page
 
 
 def print_issues(issues, as_json: bool) -> None:
@@ -251,8 +279,10 @@ def bundle(ctx: click.Context, include_drafts: bool, allow_unreviewed: bool, inp
 @click.argument("locale")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the package (default: output/export/<export-id>/).")
+@click.option("--format", "fmt", type=click.Choice(["po", "xliff"]), default="po", show_default=True,
+              help="The translation file: PO (Poedit, Weblate) or XLIFF 1.1 (agencies' CAT tools).")
 @click.pass_context
-def export(ctx: click.Context, locale: str, out: Path | None) -> None:
+def export(ctx: click.Context, locale: str, out: Path | None, fmt: str) -> None:
     """Write a translator package for LOCALE: the up-to-date catalog with an export id, the glossary
     (CSV and TBX) and instructions. A snapshot of what was sent is kept in locales/<locale>/exports/
     (commit it) so the returned file can be merged three-way.
@@ -260,11 +290,12 @@ def export(ctx: click.Context, locale: str, out: Path | None) -> None:
     \b
     Example:
       awareness export fr --out /tmp/for-translator
+      awareness export de --format xliff
     """
     from .export import export_package
 
     project = project_of(ctx)
-    result = export_package(project, locale, out)
+    result = export_package(project, locale, out, fmt)
     for path in result.files:
         click.echo(project.rel(path))
     click.echo(f"export id {result.export_id}; snapshot {project.rel(result.snapshot)} (commit it)")
@@ -274,40 +305,82 @@ def export(ctx: click.Context, locale: str, out: Path | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--locale", help="The files' language, when their Language header is missing.")
 @click.option("--dry-run", is_flag=True, help="Report what would be merged; write nothing.")
+@click.option("--review", is_flag=True,
+              help="The file comes from a reviewer: every translation in it that passes the checks is marked "
+                   "reviewed (confirmed as it is, or as the reviewer changed it).")
+@click.option("--prefer-returned", is_flag=True,
+              help="Where the catalog changed since the export, this file's translation wins (still checked).")
+@click.option("--machine-translated", is_flag=True, help="The translations were machine-made: mark them for review.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_run: bool, as_json: bool) -> None:
-    """Merge translators' returned PO FILES into the catalogs, entry by entry, after checking each.
+def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_run: bool, review: bool,
+          prefer_returned: bool, machine_translated: bool, as_json: bool) -> None:
+    """Merge translators' returned FILES (PO, or XLIFF .xlf) into the catalogs, entry by entry, after
+    checking each.
 
-    Entries that fail a check are rejected and reported; the rest are merged. A translation that
-    changed in the catalog since export is a conflict (kept as is). Exit 0 all merged, 1 some
-    entries rejected or in conflict, 3 a file refused (nothing written).
+    Entries that fail a check are rejected and reported; the rest are merged. Work on a sentence that
+    changed since the export is kept as a fuzzy suggestion on the new sentence. A translation that
+    changed in the catalog since the export is a conflict (kept as is, unless --prefer-returned).
+    Exit 0 all merged, 1 some entries rejected, in conflict or without a place, 3 a file refused
+    (nothing written).
 
     \b
     Example:
       awareness merge ~/Downloads/messages-fr.po
-      awareness merge --dry-run --locale de returned.po
+      awareness merge --review reviewed-by-amira.po
+      awareness merge --dry-run --locale de returned.xlf
     """
-    from .merge import merge_file
+    from .clock import build_date
+    from .merge import MergeOptions, merge_file
 
     project = project_of(ctx)
-    reports = [merge_file(project, Path(f), locale=locale, dry_run=dry_run) for f in files]
+    options = MergeOptions(prefer_returned=prefer_returned, machine=machine_translated,
+                           review_day=build_date().date() if review else None)
+    reports = [merge_file(project, Path(f), locale=locale, dry_run=dry_run, options=options) for f in files]
     if as_json:
         print_json([r.as_dict() for r in reports])
     else:
         for r in reports:
-            for issue in r.rejected:
-                click.echo(str(issue))
-            for conflict in r.conflicts:
-                click.echo(f"{r.file}:{conflict['line']}: warning[conflict]: changed in the catalog since export; "
-                           f"kept the catalog's \"{conflict['catalog'][:60]}\", not \"{conflict['returned'][:60]}\"")
-            for msgid in r.stale:
-                click.echo(f"{r.file}: info[stale]: no longer in the source, skipped: \"{msgid[:60]}\"")
-            verb = "would merge" if dry_run else "merged"
-            click.echo(f"{r.file} -> {r.catalog} ({r.mode}): {verb} {len(r.merged)}, unchanged {r.unchanged}, "
-                       f"rejected {len(r.rejected)}, conflicts {len(r.conflicts)}, stale {len(r.stale)}")
+            print_merge_report(r, dry_run)
     if not all(r.clean for r in reports):
         ctx.exit(EXIT_PROBLEMS)
+
+
+def _quote(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return f'"{text[:limit]}{"…" if len(text) > limit else ""}"'
+
+
+def print_merge_report(r, dry_run: bool) -> None:
+    for note in r.notes:
+        click.echo(f"{r.file}: warning[snapshot]: {note}")
+    for item in r.rejected:
+        for issue in item["problems"]:
+            click.echo(str(issue))
+    for c in r.conflicts:
+        where = f"{r.file}:{c['line']}"
+        if "now" in c:
+            click.echo(f"{where}: warning[conflict]: {_quote(c['msgid'])} changed to {_quote(c['now'])} since the "
+                       f"export, and the catalog already translates the new sentence: kept {_quote(c['catalog'])}; "
+                       f"yours: {_quote(c['returned'])}")
+        else:
+            click.echo(f"{where}: warning[conflict]: {_quote(c['msgid'])} changed in the catalog since the export: "
+                       f"kept {_quote(c['catalog'])}; yours: {_quote(c['returned'])}")
+        for issue in c["problems"]:
+            click.echo(f"  {issue}")
+    for c in r.carried:
+        click.echo(f"{r.file}:{c['line']}: info[carried]: the English changed to {_quote(c['now'])}; your translation "
+                   f"is kept there as a fuzzy suggestion ({r.catalog}:{c['catalog_line']})")
+    for s in r.stale:
+        click.echo(f"{r.file}:{s['line']}: warning[stale]: {_quote(s['msgid'], 200)} is no longer in the source and "
+                   f"no similar sentence was found; your translation was not merged: {_quote(s['returned'], 200)}")
+    for m in r.merged:
+        click.echo(f"{r.file}:{m['line']}: info[merged]: {_quote(m['msgid'])}")
+    verb = "would merge" if dry_run else "merged"
+    reviewed = f", reviewed {len(r.reviewed)}" if r.reviewed else ""
+    click.echo(f"{r.file} -> {r.catalog} ({r.mode}): {verb} {len(r.merged)}, carried {len(r.carried)}, "
+               f"unchanged {r.unchanged}, rejected {len(r.rejected)}, conflicts {len(r.conflicts)}, "
+               f"stale {len(r.stale)}{reviewed}")
 
 
 @main.group(invoke_without_command=True)

@@ -12,6 +12,7 @@ from .catalogs import po_bytes, read_catalog
 from .errors import InputRefused
 from .glossary import Glossary, load_glossary
 from .layout import Project
+from . import xliff
 from .snapshots import EXPORT_HEADER, new_export_id, write_snapshot
 from .storage import locked, write_atomic
 from .update import UpdateReport, merge_template
@@ -23,8 +24,9 @@ Translating the awareness-pipeline content ({locale})
 Thank you for translating. This material helps people report child sexual abuse material
 and find help. Please keep it calm, clear and victim-centred, readable by a 12-14 year old.
 
-- Open messages.po in Poedit (or any PO editor). Send the file back as it is, keeping its
-  "{header}" header line: it lets us merge your work safely even if the text changed meanwhile.
+- Open messages.po in Poedit (or any PO editor), or messages.xlf in your CAT tool. Send the file back as
+  it is, keeping its "{header}" header: it lets us merge your work safely even if the text changed
+  meanwhile, and your work on a sentence that changed is kept as a suggestion, never dropped.
 - Terminology: use the terms in glossary.csv / glossary.tbx. Never use your language's
   equivalent of "child pornography" in our own voice; it is allowed only where the English
   quotes the old term to explain why it is wrong, or cites the official title of a law.
@@ -81,7 +83,8 @@ def tbx(glossary: Glossary, locale: str) -> str:
             f"</martifHeader>\n  <text><body>\n{body}\n  </body></text>\n</martif>\n")
 
 
-def export_package(project: Project, locale: str, out: Path | None = None) -> ExportResult:
+def export_package(project: Project, locale: str, out: Path | None = None, fmt: str = "po") -> ExportResult:
+    """A translator package; `fmt` "xliff" gives the catalog as XLIFF for CAT tools instead of PO."""
     path = project.catalog(locale)
     if not path.is_file():
         raise InputRefused(f"no catalog for '{locale}'; create it with `awareness init {locale}`")
@@ -102,8 +105,10 @@ def export_package(project: Project, locale: str, out: Path | None = None) -> Ex
         snapshot = project.snapshot(locale, export_id)
     folder = out or project.export_folder(export_id)
     glossary = load_glossary(project, locale)
+    translation = {folder / "messages.po": data} if fmt == "po" else \
+        {folder / "messages.xlf": xliff.po_to_xliff(data, locale)}
     files = {
-        folder / "messages.po": data,
+        **translation,
         folder / "glossary.tbx": tbx(glossary, locale).encode("utf-8"),
         folder / "INSTRUCTIONS.txt": INSTRUCTIONS.format(locale=locale, header=EXPORT_HEADER).encode("utf-8"),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,10 @@ from .catalogs import (
 from .checks import CONTENT_CHECKS, check_entry, context_for
 from .errors import InputRefused
 from .layout import Project
-from .models import Issue
+from .review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed
 from .snapshots import export_id_of, read_snapshot
 from .storage import locked, write_atomic
+from . import xliff
 from .update import LOCALE_ID
 
 MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
@@ -35,20 +37,24 @@ class MergeReport:
     locale: str
     catalog: str
     mode: str  # "three-way" (file has an export id with a snapshot) or "two-way"
-    merged: list[str] = field(default_factory=list)
+    merged: list[dict] = field(default_factory=list)  # {msgid, msgctxt, line}: translations taken
+    reviewed: list[dict] = field(default_factory=list)  # entries a reviewer confirmed (merge --review)
+    carried: list[dict] = field(default_factory=list)  # work on a sentence that changed, kept as a suggestion
     unchanged: int = 0
-    rejected: list[Issue] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)  # {msgid, line, problems}: one per entry
     conflicts: list[dict] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)
+    stale: list[dict] = field(default_factory=list)  # changed by the translator, sentence gone, nothing similar
+    notes: list[str] = field(default_factory=list)
     written: bool = False
 
     @property
     def clean(self) -> bool:
-        return not self.rejected and not self.conflicts
+        return not self.rejected and not self.conflicts and not self.stale
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
-        data["rejected"] = [i.as_dict() for i in self.rejected]
+        data["rejected"] = [dict(r, problems=[i.as_dict() for i in r["problems"]]) for r in self.rejected]
+        data["conflicts"] = [dict(c, problems=[i.as_dict() for i in c["problems"]]) for c in self.conflicts]
         return data
 
 
@@ -78,6 +84,8 @@ def syntax_check(text: str, rel: str) -> None:
 def parse_returned(path: Path, rel: str) -> polib.POFile:
     if not path.is_file():
         raise InputRefused("file not found", path=rel)
+    if path.suffix.lower() in xliff.SUFFIXES:
+        return xliff.xliff_to_catalog(path.read_bytes(), rel)
     text = decode_po(path.read_bytes(), rel)
     if not re.search(r'^msgid\s+"', text, re.MULTILINE):
         raise InputRefused("not a PO file: no msgid entries", path=rel)
@@ -110,9 +118,34 @@ def _state(entry: polib.POEntry) -> tuple:
     return msgstr_values(entry), is_fuzzy(entry)
 
 
+def _ref(entry: polib.POEntry, **extra) -> dict:
+    return {"msgid": entry.msgid, "msgctxt": entry.msgctxt, "line": entry.linenum or 0, **extra}
+
+
+@dataclass
+class MergeOptions:
+    prefer_returned: bool = False  # a trusted reviewer's revisions win over later catalog changes (still checked)
+    review_day: dt.date | None = None  # merge --review: confirmed entries are marked reviewed on this day
+    machine: bool = False  # the returned translations were machine-made: mark them for review
+
+
+def _successor(entry: polib.POEntry, current: polib.POFile, active: dict) -> polib.POEntry | None:
+    """The entry that replaced a sentence which changed since export: the one update marked with this
+    previous msgid, else the closest new sentence that nobody translated yet."""
+    for candidate in current:
+        if not candidate.obsolete and candidate.previous_msgid == entry.msgid and \
+                candidate.previous_msgctxt == entry.msgctxt:
+            return candidate
+    from .update import FuzzyIndex
+
+    pool = [e for e in active.values() if e.msgctxt == entry.msgctxt and not is_translated(e)]
+    return FuzzyIndex(pool).best(entry.msgid) if pool else None
+
+
 def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POFile | None,
-                  validate, report: MergeReport) -> bool:
+                  validate, report: MergeReport, options: MergeOptions | None = None) -> bool:
     """Merge `returned` into `current` in place; True when something changed."""
+    options = options or MergeOptions()
     active = {entry_key(e): e for e in current if not e.obsolete}
     base_entries = {entry_key(e): e for e in base} if base is not None else {}
     changed = False
@@ -121,49 +154,102 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
             continue
         key = entry_key(entry)
         target = active.get(key)
+        sent = base_entries.get(key)
+        touched = has_text(entry) and (sent is None or _state(sent) != _state(entry))  # the translator's work
         if target is None:
-            report.stale.append(entry.msgid)
+            if touched:
+                changed |= _carry(entry, current, active, validate, report, options)
             continue
         if not has_text(entry) or _state(entry) == _state(target):
             report.unchanged += 1
+            if options.review_day and is_translated(target) and not is_reviewed(target):
+                mark_reviewed(target, options.review_day)
+                report.reviewed.append(_ref(entry))
+                changed = True
             continue
-        sent = base_entries.get(key)
-        if base is not None and sent is not None and _state(sent) == _state(entry):
+        if not touched:
             report.unchanged += 1  # the translator did not touch it
             continue
+        same_text = msgstr_values(entry) == msgstr_values(target)
         if base is not None and sent is not None:
             catalog_moved = _state(sent) != _state(target)
         else:  # two-way: never overwrite a good translation we cannot compare against what was sent
             catalog_moved = is_translated(target)
-        if catalog_moved:
-            report.conflicts.append({"msgid": entry.msgid, "msgctxt": entry.msgctxt, "line": entry.linenum,
-                                     "catalog": " | ".join(msgstr_values(target)),
-                                     "returned": " | ".join(msgstr_values(entry))})
-            continue
-        candidate = polib.POEntry(msgid=target.msgid, msgctxt=target.msgctxt, msgid_plural=target.msgid_plural,
-                                  msgstr=entry.msgstr, msgstr_plural=dict(entry.msgstr_plural),
-                                  comment=target.comment, flags=list(target.flags))
-        candidate.linenum = entry.linenum
+        candidate = _candidate(target, entry)
         problems = [i for i in validate(candidate) if i.severity == "error"]
-        if problems:
-            report.rejected.extend(problems)
+        if catalog_moved and not same_text and not options.prefer_returned:
+            report.conflicts.append(_ref(entry, catalog=" | ".join(msgstr_values(target)),
+                                         returned=" | ".join(msgstr_values(entry)), problems=problems))
             continue
-        if target.msgid_plural:
-            target.msgstr_plural = dict(entry.msgstr_plural)
+        if problems:
+            report.rejected.append(_ref(entry, problems=problems))
+            continue
+        _apply(target, entry)
+        report.merged.append(_ref(entry))
+        if options.machine:
+            mark_needs_review(target, f"{NEEDS_REVIEW} machine translation, not yet reviewed by a native speaker")
+        elif options.review_day and not is_fuzzy(target):
+            mark_reviewed(target, options.review_day)
+            report.reviewed.append(_ref(entry))
         else:
-            target.msgstr = entry.msgstr
-        if "fuzzy" in entry.flags:
-            if "fuzzy" not in target.flags:
-                target.flags.append("fuzzy")
-        elif "fuzzy" in target.flags:
-            target.flags.remove("fuzzy")
-            target.previous_msgid = target.previous_msgctxt = target.previous_msgid_plural = None
-        report.merged.append(entry.msgid)
+            mark_needs_review(target, f"{NEEDS_REVIEW} new translation, not yet reviewed by a native speaker")
         changed = True
     return changed
 
 
-def merge_file(project: Project, path: Path, *, locale: str | None = None, dry_run: bool = False) -> MergeReport:
+def _candidate(target: polib.POEntry, entry: polib.POEntry) -> polib.POEntry:
+    candidate = polib.POEntry(msgid=target.msgid, msgctxt=target.msgctxt, msgid_plural=target.msgid_plural,
+                              msgstr=entry.msgstr, msgstr_plural=dict(entry.msgstr_plural),
+                              comment=target.comment, flags=list(target.flags))
+    candidate.linenum = entry.linenum
+    return candidate
+
+
+def _apply(target: polib.POEntry, entry: polib.POEntry) -> None:
+    if target.msgid_plural:
+        target.msgstr_plural = dict(entry.msgstr_plural)
+    else:
+        target.msgstr = entry.msgstr
+    if is_fuzzy(entry):
+        if not is_fuzzy(target):
+            target.flags.append("fuzzy")
+    elif is_fuzzy(target):
+        target.flags.remove("fuzzy")
+        target.previous_msgid = target.previous_msgctxt = target.previous_msgid_plural = None
+
+
+def _carry(entry: polib.POEntry, current: polib.POFile, active: dict, validate, report: MergeReport,
+           options: MergeOptions) -> bool:
+    """The English changed after export: keep the translator's work on the new sentence as a fuzzy
+    suggestion with the old English in `#|`, so the next translator sees it; never drop it silently."""
+    successor = _successor(entry, current, active)
+    if successor is None:
+        report.stale.append(_ref(entry, returned=" | ".join(msgstr_values(entry))))
+        return False
+    if is_translated(successor) and not options.prefer_returned:
+        report.conflicts.append(_ref(entry, catalog=" | ".join(msgstr_values(successor)),
+                                     returned=" | ".join(msgstr_values(entry)), problems=[],
+                                     now=successor.msgid))
+        return False
+    candidate = _candidate(successor, entry)
+    problems = [i for i in validate(candidate) if i.severity == "error"]
+    if problems:
+        report.rejected.append(_ref(entry, problems=problems))
+        return False
+    _apply(successor, entry)
+    if not is_fuzzy(successor):
+        successor.flags.append("fuzzy")
+    successor.previous_msgid, successor.previous_msgctxt = entry.msgid, entry.msgctxt
+    report.carried.append(_ref(entry, now=successor.msgid, catalog_line=successor.linenum or 0))
+    return True
+
+
+PROVENANCE_HEADERS = ("Last-Translator", "PO-Revision-Date", "Language-Team")
+
+
+def merge_file(project: Project, path: Path, *, locale: str | None = None, dry_run: bool = False,
+               options: MergeOptions | None = None) -> MergeReport:
+    """Merge one returned file (PO, or XLIFF from a CAT tool) into its language's catalog."""
     rel = project.rel(path)
     returned = parse_returned(path, rel)
     locale = resolve_locale(project, returned, locale, rel)
@@ -171,11 +257,20 @@ def merge_file(project: Project, path: Path, *, locale: str | None = None, dry_r
     export_id = export_id_of(returned, rel)
     base = read_snapshot(project, locale, export_id) if export_id else None
     report = MergeReport(rel, locale, project.rel(catalog_path), "three-way" if base is not None else "two-way")
+    if export_id and base is None:
+        report.notes.append(
+            f"the snapshot of export {export_id} is not in {project.rel(project.snapshot(locale, export_id).parent)}/ "
+            f"(was it committed?): merging two-way, so where the catalog already has a different translation, the "
+            f"catalog's is kept and reported as a conflict; --prefer-returned lets this file's translations win")
     with locked(project.locales):
         current = read_catalog(catalog_path, project.rel(catalog_path), rewrite=True)
         ctx = context_for(project, locale, current)
         changed = merge_entries(current, returned, base,
-                                lambda entry: check_entry(entry, ctx, rel, CONTENT_CHECKS), report)
+                                lambda entry: check_entry(entry, ctx, rel, CONTENT_CHECKS), report, options)
+        if changed and report.merged:
+            for header in PROVENANCE_HEADERS:  # who translated, and when: as the translator's tool wrote it
+                if returned.metadata.get(header, "").strip():
+                    current.metadata[header] = returned.metadata[header].strip()
         if changed and not dry_run:
             report.written = write_atomic(catalog_path, po_bytes(current))
     return report

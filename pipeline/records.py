@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .storage import write_atomic
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 @dataclass
@@ -36,7 +36,7 @@ class EditionRecord:
     region: str
     locale: str | None
     draft_reasons: list[str] = field(default_factory=list)
-    unreviewed: bool = False
+    unreviewed: int = 0  # messages it uses that no reviewer has confirmed
     translated: int = 0  # messages this edition uses that are translated
     needed: int = 0  # messages this edition uses
     check_errors: list[str] = field(default_factory=list)  # content checks failed by entries it uses

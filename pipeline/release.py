@@ -52,8 +52,9 @@ def refusals(record: EditionRecord) -> list[Refusal]:
         found += [Refusal(FIT, f"edition {edition}: {problem}") for problem in output.fit]
     found += [Refusal(CHECKS, f"edition {edition}: {problem}") for problem in record.check_errors]
     if record.unreviewed:
-        found.append(Refusal(UNREVIEWED, f"edition {edition}: locales/{record.locale} is awaiting native-speaker "
-                                         f"review (X-Review-Status); use --allow-unreviewed to release it anyway"))
+        found.append(Refusal(UNREVIEWED, f"edition {edition}: {record.unreviewed} of {record.needed} messages in "
+                                         f"locales/{record.locale} are not yet confirmed by a reviewer "
+                                         f"(`awareness merge --review`); use --allow-unreviewed to release anyway"))
     return found
 
 

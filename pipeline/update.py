@@ -14,7 +14,6 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
 from .catalogs import (
-    REVIEW_HEADER,
     entry_key,
     has_text,
     is_fuzzy,
@@ -71,7 +70,6 @@ def init_catalog(project: Project, locale: str) -> Path:
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": plural_forms(locale),
-        REVIEW_HEADER: "needs-review",  # a new catalog is unreviewed until a native speaker says otherwise
     }
     catalog = new_catalog(metadata, f"{parsed.english_name} translations of the awareness-pipeline content.")
     for source in template:

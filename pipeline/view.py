@@ -16,7 +16,7 @@ import polib
 from markupsafe import Markup
 
 from . import release
-from .catalogs import REVIEW_HEADER, Lookup, catalog_lookup, entry_key, read_catalog
+from .catalogs import Lookup, catalog_lookup, entry_key, read_catalog
 from .checks import CONTENT_CHECKS, check_entry, context_for
 from .documents import load_documents
 from .editions import select_editions
@@ -26,6 +26,7 @@ from .models import Contact, Document, Edition, Region, Segment
 from .needs import Route, coverage, uncovered
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .records import ContactRecord, EditionRecord
+from .review import is_reviewed
 from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions, verification_problem
 from .render_html import Templates, load_templates, ltr
 from .settings import Settings, load_settings
@@ -105,7 +106,7 @@ class EditionView:
     region: Region
     lookup: Lookup
     templates: Templates
-    unreviewed: bool
+    unreviewed: int  # messages this edition uses that no reviewer has confirmed
     national: list[Contact]
     international: list[Contact]
     routes: dict[str, list[Route]] = field(default_factory=dict)
@@ -242,7 +243,7 @@ class EditionView:
             "lang": self.edition.id, "dir": self.direction, "edition": self.edition.id,
             "publisher": self.settings.publisher, "region_name": self.region_name,
             "emergency_html": self.emergency_html, "exit_url": self.settings.quick_exit_url,
-            "draft": self.draft, "review_note": self.unreviewed, "published": self.inputs.today.isoformat(),
+            "draft": self.draft, "review_note": self.unreviewed > 0, "published": self.inputs.today.isoformat(),
             "version": __version__, "kind_labels": self.labels().kind_labels,
             "draft_notes": [self.labels().draft_notes[k] for k in self.draft_kinds],
             "not_for_distribution": self.labels().not_for_distribution,
@@ -275,8 +276,7 @@ def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
     view = EditionView(
         inputs=inputs, edition=edition, region=region, lookup=lookup,
         templates=load_templates(project, lambda m: lookup(None, m) or m, lambda c, m: lookup(c, m) or m),
-        # a catalog is unreviewed until a native speaker sets "X-Review-Status: reviewed"
-        unreviewed=catalog is not None and catalog.metadata.get(REVIEW_HEADER, "").strip() != "reviewed",
+        unreviewed=0,
         national=[c for c in region.contacts if c.printable],
         international=[c for c in international.contacts if c.printable] if international else [],
         routes=coverage(region, international))
@@ -285,6 +285,7 @@ def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
         view.needed = len(needed)
         view.translated = sum(1 for key in needed if lookup(*key) is not None)
         view.check_errors = _content_problems(project, edition.locale or "", catalog, needed, rel)
+        view.unreviewed = sum(1 for e in catalog if not e.obsolete and entry_key(e) in needed and not is_reviewed(e))
     unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
     missing_needs = uncovered(view.routes)
     view.draft_kinds = [kind for kind, applies in (

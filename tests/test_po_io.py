@@ -6,12 +6,13 @@ import subprocess
 
 import polib
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
 from pipeline import po_io
 from pipeline.catalogs import _msgcat, po_bytes, read_catalog
+from pipeline.errors import PipelineError
 
 CATALOGS = sorted(REPO.glob("locales/*/LC_MESSAGES/messages.po")) + [REPO / "locales" / "messages.pot"]
 FIELDS = ("msgid", "msgstr", "msgid_plural", "msgctxt", "comment", "tcomment", "occurrences", "flags",
@@ -93,7 +94,11 @@ def test_fast_parse_equals_polib_on_generated_catalogs(tmp_path, entries):
             entry.flags.append("fuzzy")
             entry.previous_msgid = msgid[::-1]
         catalog.append(entry)
-    text = _msgcat(catalog.__unicode__().encode("utf-8")).decode("utf-8")
+    try:
+        text = _msgcat(catalog.__unicode__().encode("utf-8")).decode("utf-8")
+    except PipelineError:
+        reject()  # polib wrote something GNU gettext does not accept: not a catalog anyone could have
+    assert text
     fast = po_io.parse(text)
     if fast is None:  # a layout the fast reader leaves to polib is allowed, never a different answer
         return

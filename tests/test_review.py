@@ -1,0 +1,93 @@
+"""Per-entry review: machine-filled entries are unreviewed, a reviewer's returned file confirms them, the
+state survives gettext tools, and a release needs every entry it uses reviewed."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+from markupsafe import escape
+
+from conftest import fill_catalog
+
+
+def po(root: Path) -> Path:
+    return root / "locales" / "fr" / "LC_MESSAGES" / "messages.po"
+
+
+def stats(cli, root: Path) -> dict:
+    status = json.loads(cli(root, "stats", "--json").output)
+    return next(row for row in status["locales"] if row["locale"] == "fr")
+
+
+def test_review_flow_from_machine_draft_to_release(verified_project, cli, tmp_path):
+    cli(verified_project, "extract")
+    cli(verified_project, "init", "fr")
+    machine = tmp_path / "machine.po"
+    shutil.copy(po(verified_project), machine)
+    fill_catalog(machine, lambda m: m)  # a complete machine translation (identity keeps every check happy)
+    result = cli(verified_project, "merge", "--machine-translated", str(machine))
+    assert "rejected 0" in result.output
+    assert stats(cli, verified_project)["reviewed"] == 0 and stats(cli, verified_project)["percent"] == 100.0
+    entry = next(e for e in polib.pofile(str(po(verified_project))) if e.msgstr)
+    assert entry.tcomment.startswith("(review) machine translation")
+    result = cli(verified_project, "build", "--release", "--edition", "fr-GB", code=1)
+    assert "messages in locales/fr are not yet confirmed by a reviewer" in result.output
+    assert "--allow-unreviewed" in result.output
+    # the reviewer gets an export, corrects one entry, confirms the rest, and sends it back
+    cli(verified_project, "export", "fr", "--out", str(tmp_path / "package"))
+    returned = tmp_path / "package" / "messages.po"
+    catalog = polib.pofile(str(returned))
+    corrected = next(e for e in catalog if e.msgid == "Your privacy")
+    corrected.msgstr = "Votre vie privée"
+    catalog.save()
+    result = cli(verified_project, "merge", "--review", str(returned))
+    reviewed = stats(cli, verified_project)
+    assert reviewed["reviewed"] == reviewed["total"], result.output
+    final = {e.msgid: e for e in polib.pofile(str(po(verified_project)))}
+    assert final["Your privacy"].msgstr == "Votre vie privée"
+    assert final["Your privacy"].tcomment.startswith("reviewed ")
+    cli(verified_project, "build", "--release", "--edition", "fr-GB")
+    page = (verified_project / "output/site/fr-GB/index.html").read_text()
+    assert "DRAFT" not in page and "awaiting review" not in page
+
+
+def test_review_marks_survive_msgcat_and_msgmerge_and_an_edit_undoes_them(verified_project, cli, tmp_path):
+    cli(verified_project, "extract")
+    cli(verified_project, "init", "fr")
+    fill_catalog(po(verified_project), lambda m: m)
+    reviewer = tmp_path / "review.po"
+    shutil.copy(po(verified_project), reviewer)
+    cli(verified_project, "merge", "--review", str(reviewer))
+    total = stats(cli, verified_project)["total"]
+    assert stats(cli, verified_project)["reviewed"] == total
+    for command in (["msgcat", "-o", str(po(verified_project)), str(po(verified_project))],
+                    ["msgmerge", "-q", "-U", "--backup=none", str(po(verified_project)),
+                     str(verified_project / "locales" / "messages.pot")]):
+        subprocess.run(command, check=True)
+        assert stats(cli, verified_project)["reviewed"] == total, command[0]
+    catalog = polib.pofile(str(po(verified_project)))
+    next(e for e in catalog if e.msgid == "Your privacy").msgstr = "Edited later in Poedit"
+    catalog.save()
+    assert stats(cli, verified_project)["reviewed"] == total - 1  # the confirmation was for the old wording
+
+
+def test_dashboard_agrees_with_stats_json(project, cli):
+    status = json.loads(cli(project, "stats", "--json").output)
+    cli(project, "stats", "--html")
+    page = (project / "output" / "status" / "index.html").read_text(encoding="utf-8")
+    assert len(status["locales"]) == 10
+    for row in status["locales"]:
+        cells = [row["locale"], str(row["total"]), str(row["reviewed"]), str(row["translated"] - row["reviewed"]),
+                 str(row["fuzzy"]), str(row["untranslated"]), f"{row['percent']}%"]
+        assert "<tr><td>" + "</td><td>".join(cells) + "</td>" in page, row["locale"]
+    for edition in status["editions"]:
+        assert f"<td>{edition['edition']}</td>" in page
+        for reason in edition["reasons"]:
+            assert str(escape(reason)) in page  # the release gate's own words
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing is fetched from anywhere
+    assert "<svg" in page
