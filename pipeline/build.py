@@ -99,7 +99,8 @@ def estimated_cost(edition: Edition, times: dict[str, float]) -> float:
 
 
 def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], *, release_build: bool,
-                  allow_unreviewed: bool, sizes: dict[str, int | None] | None = None) -> EditionResult:
+                  allow_unreviewed: bool, sizes: dict[str, int | None] | None = None,
+                  preview: bool = False) -> EditionResult:
     """Prepare -> (gate) -> render leaflets -> render the site (which lists them), all in memory.
 
     `sizes`: file sizes of leaflets not rendered now but current on disk, for the site's list."""
@@ -128,7 +129,9 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
     if HTML in kinds:
         from .site import render_site
 
-        pages = {project.site_edition(edition.id) / name: data for name, data in render_site(view, sizes).items()}
+        site_view = prepare(inputs, edition, preview=True) if preview else view
+        pages = {project.site_edition(edition.id) / name: data
+                 for name, data in render_site(site_view, sizes).items()}
         result.files.update(pages)
         result.record.outputs[HTML] = OutputRecord("", sorted(project.rel(p) for p in pages))
     result.seconds = time.perf_counter() - started
@@ -175,7 +178,7 @@ def region_paths(inputs: BuildInputs, edition: Edition) -> list[str]:
 def build(project: Project, *, editions: Iterable[str] = (), formats: str | None = None, release: bool = False,
           allow_unreviewed: bool = False, jobs: int | None = None, shard: tuple[int, int] | None = None,
           force: bool = False, progress: Callable[[EditionResult], None] | None = None,
-          planned: Callable[[int], None] | None = None) -> BuildReport:
+          planned: Callable[[int], None] | None = None, preview: bool = False) -> BuildReport:
     """Build the chosen editions (default: all with catalogs); only outputs whose inputs changed are redone."""
     from . import release as gate
 
@@ -225,7 +228,7 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
             unchanged.append(edition.id)
     times = load_times(project.times_file)
     todo.sort(key=lambda job: (-estimated_cost(job[0], times), job[0].id))
-    options = {"release_build": release, "allow_unreviewed": allow_unreviewed}
+    options = {"release_build": release, "allow_unreviewed": allow_unreviewed, "preview": preview}
     if planned:
         planned(len(todo))
     results = []

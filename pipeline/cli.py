@@ -523,5 +523,31 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
         ctx.exit(EXIT_PROBLEMS)
 
 
+@main.command()
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Preview only this edition, e.g. fr-CA (repeatable). Default: every edition.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.pass_context
+def serve(ctx: click.Context, editions: tuple[str, ...], port: int) -> None:
+    """Preview editions in a browser while you translate: pages mark untranslated, fuzzy and
+    unreviewed text, leaflet pages are shown as images, and the open page reloads itself when a
+    catalog, document, region file, template or setting is saved. Listens on 127.0.0.1 only.
+
+    \b
+    Example:
+      awareness serve --edition fr-FR --edition fr-CA
+    """
+    from .serve import serve as run
+
+    def say(line: str) -> None:
+        click.echo(line)
+
+    try:
+        run(project_of(ctx), list(editions), port, log=say)
+    except KeyboardInterrupt:  # during the first build
+        say("stopped")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

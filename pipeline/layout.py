@@ -25,10 +25,15 @@ class Project:
     """A content repository laid out like this one."""
 
     root: Path
+    output_dir: Path | None = None  # another output folder (the preview server builds into output/preview/)
 
     @classmethod
     def at(cls, root: str | Path) -> Project:
         return cls(Path(root).resolve())
+
+    def with_output(self, folder: Path) -> Project:
+        """The same sources, built into another folder."""
+        return Project(self.root, folder.resolve())
 
     def rel(self, path: Path) -> str:
         """A path relative to the project root, with forward slashes (for messages and PO files); a path
@@ -97,7 +102,15 @@ class Project:
     # outputs
     @property
     def output(self) -> Path:
-        return self.root / OUTPUT_DIR
+        return self.output_dir or self.root / OUTPUT_DIR
+
+    @property
+    def preview_output(self) -> Path:
+        return self.root / OUTPUT_DIR / "preview"
+
+    def preview_page(self, edition_id: str, fmt: str, page: int) -> Path:
+        """A leaflet page as an image, for the preview server."""
+        return self.output / "pages" / f"{edition_id}.{fmt}-{page}.png"
 
     def state_file(self, output: Path | None = None) -> Path:
         """The build record of an output folder (this project's, or a CI shard's)."""

@@ -7,6 +7,7 @@ the alternates between languages live in `sitemap.xml`, where search engines loo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -23,7 +24,7 @@ from .pseudo import PSEUDO_LANGUAGE
 from .regions import KINDS
 from .render_html import fill_placeholders, fill_text, load_templates, markdown_to_html
 from .translate import translate_body
-from .view import BuildInputs, EditionView
+from .view import PREVIEW_MARKS, BuildInputs, EditionView
 
 STATIC_FILES = ("site.css", "exit-this-page.js", "favicon.svg")
 
@@ -57,7 +58,8 @@ def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None
     def render(name: str, template: str, title: str, description: str, **extra) -> None:
         context = dict(shared, page_title=title, description=description,
                        nav=[{"href": f"{n}.html", "title": t, "current": n == name} for n, t in nav], **extra)
-        pages[f"{name}.html"] = view.templates.render(template, context).encode("utf-8")
+        html = view.templates.render(template, context)
+        pages[f"{name}.html"] = (mark_preview(html) if view.preview else html).encode("utf-8")
 
     for doc in docs:
         body = markdown_to_html(translate_body(doc.body, view.lookup))
@@ -70,6 +72,18 @@ def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None
     render("contacts", "contacts.html", labels.contacts_title, "",
            contact_groups=[g for g in groups if g["contacts"]], international=view.contact_views(view.international))
     return pages
+
+
+_TAG = re.compile(r"<[^>]*>|<title>.*?</title>", re.S)
+_ANY_MARK = re.compile("[\ue000-\ue005]")
+
+
+def mark_preview(html: str) -> str:
+    """Preview marks become <mark> elements in text; inside tags, attributes and the title they are dropped."""
+    html = _TAG.sub(lambda m: _ANY_MARK.sub("", m.group(0)), html)
+    for kind, (start, end) in PREVIEW_MARKS.items():
+        html = html.replace(start, f'<mark class="preview-{kind}" title="{kind}">').replace(end, "</mark>")
+    return html
 
 
 def leaflet_links(view: EditionView, sizes: dict[str, int | None]) -> list[dict]:

@@ -16,7 +16,7 @@ import polib
 from markupsafe import Markup
 
 from . import release
-from .catalogs import Lookup, catalog_lookup, entry_key, read_catalog
+from .catalogs import Lookup, catalog_lookup, entry_key, is_fuzzy, is_translated, read_catalog
 from .checks import CONTENT_CHECKS, check_entry, context_for
 from .documents import load_documents
 from .editions import select_editions
@@ -115,6 +115,7 @@ class EditionView:
     check_errors: list[str] = field(default_factory=list)
     draft_reasons: list[str] = field(default_factory=list)
     draft_kinds: list[str] = field(default_factory=list)  # what the DRAFT banner tells readers: translation, ...
+    preview: bool = False  # texts carry PREVIEW_MARKS (awareness serve)
 
     @property
     def project(self) -> Project:
@@ -260,8 +261,35 @@ class EditionView:
                       for c in self.national + self.international])
 
 
-def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
-    """Read the edition's catalog and work out what it shows and what holds it back."""
+# Preview mode: text is wrapped in private-use characters by state, turned into <mark> after rendering.
+PREVIEW_MARKS = {"untranslated": ("\ue000", "\ue001"), "fuzzy": ("\ue002", "\ue003"),
+                 "unreviewed": ("\ue004", "\ue005")}
+
+
+def preview_lookup(catalog: polib.POFile) -> Lookup:
+    """A lookup that shows what is left to do: untranslated and fuzzy messages (in English) and unreviewed
+    translations come back marked."""
+    def wrap(text: str, kind: str) -> str:
+        start, end = PREVIEW_MARKS[kind]
+        return f"{start}{text}{end}"
+
+    table: dict = {}
+    for entry in catalog:
+        if entry.obsolete or entry.msgid_plural:
+            continue
+        if is_reviewed(entry):
+            table[entry_key(entry)] = entry.msgstr
+        elif is_translated(entry):
+            table[entry_key(entry)] = wrap(entry.msgstr, "unreviewed")
+        elif is_fuzzy(entry) and entry.msgstr:
+            table[entry_key(entry)] = wrap(entry.msgid, "fuzzy")
+    return lambda context, msgid: table.get((context, msgid)) or wrap(msgid, "untranslated")
+
+
+def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> EditionView:
+    """Read the edition's catalog and work out what it shows and what holds it back.
+
+    preview=True: the text marks what is untranslated, fuzzy or unreviewed (for `awareness serve`)."""
     project = inputs.project
     pseudo = edition.language == PSEUDO_LANGUAGE
     catalog: polib.POFile | None = None
@@ -280,6 +308,12 @@ def prepare(inputs: BuildInputs, edition: Edition) -> EditionView:
         national=[c for c in region.contacts if c.printable],
         international=[c for c in international.contacts if c.printable] if international else [],
         routes=coverage(region, international))
+    view.preview = preview
+    if preview and catalog is not None:
+        real = view.lookup
+        view.lookup = preview_lookup(catalog)
+        view.templates = load_templates(project, lambda m: view.lookup(None, m), lambda c, m: view.lookup(c, m))
+        lookup = real  # the counts below are of real translations
     if catalog is not None:
         needed = inputs.needed_keys(region)
         view.needed = len(needed)
