@@ -34,7 +34,7 @@ REQUIRED_CONTACT_KEYS = ("id", "kind", "name", "description", "source", "status"
 NEED_NAMES = ("report", "child", "crisis", "adult", "removal")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
-_PRINTABLE_NUMBER = re.compile(r"^\+?[0-9][0-9 ().\-]*[0-9]$|^[0-9]$")
+_PRINTABLE_NUMBER = re.compile(r"^\+?[0-9(][0-9 ().\-]*[0-9]$|^[0-9]$")
 # a description is read aloud by translators into every language: numbers and addresses come from data only
 _NUMBER_IN_TEXT = re.compile(r"\d[\d .\-]{2,}\d|\d{3,}")
 _ADDRESS_IN_TEXT = re.compile(r"https?://|www\.|\b[\w-]+\.(?:org|com|net|gov|edu|info|uk|ca|au|de|fr|es|br|mx|jp|"
