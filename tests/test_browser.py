@@ -84,10 +84,16 @@ def test_axe_does_report_a_broken_page(site, browser):
     assert {"image-alt", "html-has-lang"} <= ids
 
 
+def exit_context(browser, **options):
+    """A browser context in which the neutral exit page answers locally (no request leaves the machine)."""
+    context = browser.new_context(**options)
+    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    return context
+
+
 def test_exit_this_page_on_shift_three_times_with_a_countdown_and_no_history(site, browser):
     _, base = site
-    context = browser.new_context()
-    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    context = exit_context(browser)
     page = context.new_page()
     page.goto(f"{base}/en-US/how-to-report.html")
     length = page.evaluate("history.length")
@@ -111,8 +117,7 @@ def test_exit_this_page_on_shift_three_times_with_a_countdown_and_no_history(sit
 
 def test_exit_countdown_expires_and_the_page_hides_at_once(site, browser):
     _, base = site
-    context = browser.new_context()
-    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    context = exit_context(browser)
     page = context.new_page()
     page.goto(f"{base}/en-US/index.html")
     page.keyboard.press("Shift")
@@ -132,8 +137,7 @@ def test_exit_countdown_expires_and_the_page_hides_at_once(site, browser):
 
 def test_exit_link_works_without_javascript(site, browser):
     _, base = site
-    context = browser.new_context(java_script_enabled=False)
-    context.route("https://www.google.com/**", lambda route: route.fulfill(body="neutral page"))
+    context = exit_context(browser, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{base}/ar-EG/index.html")
     page.click("#quick-exit")

@@ -88,3 +88,31 @@ def test_choosers_name_regions_in_the_readers_language_sorted_by_name(site):
     assert names.index("Égypte") < names.index("Espagne") < names.index("États-Unis")  # accents aside
     assert '<a href="../fr-CA/index.html" hreflang="fr-CA" lang="fr-CA">Français</a>' in french
     assert (site / "index.html").read_text(encoding="utf-8").count('class="region-name"') == len(names)
+
+
+def test_pages_stay_the_same_size_when_every_region_gets_every_language(site, tmp_path):
+    import tomlkit
+
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "all")
+    every = ["en", "es", "fr", "de", "ar", "hi", "pl", "uk", "ja", "sw"]
+    for path in (root / "source_content" / "regions").glob("*.toml"):
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        if document["code"] != "INT":
+            document["languages"] = every
+            path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "--project", str(root), "build", "--format",
+                             "html", "-q"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    big = root / "output" / "site"
+    editions = [p for p in big.iterdir() if p.is_dir() and "-" in p.name]
+    assert len(editions) >= 150
+    compared = 0
+    for page in site.glob("*-*/*.html"):
+        other = big / page.relative_to(site)
+        if other.exists():
+            assert len(other.read_bytes()) <= 1.2 * len(page.read_bytes()), page.relative_to(site)
+            compared += 1
+    assert compared > 200
+    assert len((big / "index.html").read_bytes()) < 40_000  # the chooser lists regions, not every page
