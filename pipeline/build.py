@@ -17,7 +17,7 @@ from pathlib import Path
 from . import release
 from .editions import select_editions
 from .errors import PipelineError, UsageError
-from .incremental import Fingerprinter
+from .incremental import Fingerprinter, file_digest
 from .layout import Project
 from .leaflets import FORMATS, render_leaflet
 from .models import Edition, Issue
@@ -37,7 +37,8 @@ SCRIPT_COST = {"en": 1.0, "ja": 2.5, "zh": 2.5, "ko": 2.5, "hi": 1.5, "ar": 1.5}
 class EditionResult:
     edition: Edition
     record: EditionRecord
-    files: dict[Path, bytes] = field(default_factory=dict)
+    files: dict[Path, bytes] = field(default_factory=dict)  # made, not yet written
+    written: list[Path] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     leaflet_pages: int = 0
     seconds: float = 0.0
@@ -256,10 +257,12 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
         if not result.failed:
             for path, data in result.files.items():
                 write_atomic(path, data)
+            result.written = sorted(result.files)
+            result.files = {}  # the bytes are on disk now; a thousand editions' PDFs need not stay in memory
             for kind, output in result.record.outputs.items():
                 output.inputs = prints[result.edition.id][kind]
             state.record(result.record)
-            if result.files:
+            if result.written:
                 times[result.edition.id] = result.seconds
         if progress:
             progress(result)
@@ -272,13 +275,26 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
     if todo:
         state.save(state_file)
         save_times(project.times_file, times)
-    if todo or not project.status_page.exists():
-        from .dashboard import render_dashboard
-        from .stats import project_status
-
-        write_atomic(project.status_page, render_dashboard(project_status(project, state.editions)).encode("utf-8"))
+    write_dashboard_if_stale(project, state, fingerprints)
     results.sort(key=lambda r: r.edition.id)
     return BuildReport(results, skipped, unchanged, refused)
+
+
+def write_dashboard_if_stale(project: Project, state: BuildState, fingerprints: Fingerprinter) -> None:
+    """The status page, redone only when a catalog, a source or a build record changed since it was made."""
+    parts = [*fingerprints.shared, *(f"{p}={file_digest(project.catalog(p))}" for p in project.catalog_locales())]
+    parts += [f"{path.name}={file_digest(path)}" for path in project.region_files()]
+    if project.state_file().is_file():
+        parts.append(f"state={file_digest(project.state_file())}")
+    stamp = f"<!-- inputs {Fingerprinter.combine('', parts)} -->"
+    page = project.status_page
+    if page.is_file() and page.read_text(encoding="utf-8").endswith(stamp + "\n"):
+        return
+    from .dashboard import render_dashboard
+    from .stats import project_status
+
+    html = render_dashboard(project_status(project, state.editions))
+    write_atomic(page, f"{html}\n{stamp}\n".encode("utf-8"))
 
 
 def final_leaflet_html(project: Project, edition_id: str, fmt: str = "sheet") -> str:

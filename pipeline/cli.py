@@ -509,7 +509,7 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
         click.echo(str(issue), err=True)
     if as_json:
         print_json({"editions": [{"edition": r.edition.id, "draft": r.draft, "draft_reasons": r.draft_reasons,
-                                  "failed": r.failed, "files": sorted(project.rel(p) for p in r.files),
+                                  "failed": r.failed, "files": [project.rel(p) for p in r.written],
                                   "seconds": round(r.seconds, 3)} for r in report.results],
                     "unchanged": report.unchanged, "skipped": report.skipped,
                     "issues": [i.as_dict() for i in report.issues]})

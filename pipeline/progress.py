@@ -39,7 +39,7 @@ class BuildProgress:
 
         state = "FAILED" if result.failed else "DRAFT" if refusals(result.record) else "release"
         pages = f", leaflet {result.leaflet_pages} pages" if result.leaflet_pages else ""
-        line = f"{result.edition.id:<7} {state:<7} {len(result.files)} files{pages} ({result.seconds:.2f}s)"
+        line = f"{result.edition.id:<7} {state:<7} {len(result.written) or len(result.files)} files{pages} ({result.seconds:.2f}s)"
         if self.tty:
             width = 24
             filled = width * self.done // max(self.total, 1)
