@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import tree_bytes
-from pipeline.regions import parse_phone
+from pipeline.regions import load_regions, parse_phone
 
 
 @pytest.mark.parametrize("number, region, display, tel", [
@@ -124,3 +126,58 @@ def test_a_region_without_a_crisis_line_is_a_draft_that_names_the_need(verified_
     cli(verified_project, "extract")
     result = cli(verified_project, "build", "--edition", "en-GB", "--format", "html", "--release", code=1)
     assert "edition en-GB is a draft: no route for the need 'crisis'" in result.output
+
+
+def test_every_shipped_number_dials_what_it_shows():
+    from conftest import REPO
+    from pipeline.layout import Project
+    from pipeline.regions import dials_as_printed, digits
+
+    regions = load_regions(Project.at(REPO))
+    seen = 0
+    for code, region in regions.items():
+        if code == "INT":
+            continue
+        numbers = [region.emergency] + [p for c in region.contacts for p in c.phones] + \
+            [c.sms for c in region.contacts if c.sms]
+        for phone in numbers:
+            assert dials_as_printed(phone.raw, phone.tel, code), (code, phone)
+            if phone.short:
+                assert phone.tel == digits(phone.raw)  # 000, 017, 088: every zero kept
+            seen += 1
+    assert seen > 60
+
+
+def short_numbers_with_leading_zeros() -> list[tuple[str, str]]:
+    """Every valid short number of 3 or 4 digits starting with 0 in regions that have some (000, 017, 088...)."""
+    import phonenumbers as pn
+    from phonenumbers import shortnumberinfo
+
+    found = []
+    for region in ("AU", "ES", "MX", "GB", "FR", "DE", "JP", "IN", "BR", "EG", "PL", "UA", "KE"):
+        for size in (3, 4):
+            for n in range(10 ** (size - 1)):
+                text = str(n).zfill(size)
+                try:
+                    number = pn.parse(text, region)
+                except pn.NumberParseException:
+                    continue
+                if shortnumberinfo.is_valid_short_number_for_region(number, region) and \
+                        not pn.is_valid_number_for_region(number, region):
+                    found.append((region, text))
+    return found
+
+
+SHORT_WITH_ZEROS = short_numbers_with_leading_zeros()
+
+
+@given(case=st.sampled_from(SHORT_WITH_ZEROS), separator=st.sampled_from(["", " ", "-"]))
+def test_generated_short_numbers_keep_their_leading_zeros(case, separator):
+    region, digits_ = case
+    written = separator.join([digits_[:2], digits_[2:]]) if separator else digits_
+    phone = parse_phone(written, region)
+    assert phone.short and phone.tel == digits_ and phone.raw == written
+
+
+def test_there_are_such_short_numbers_to_test():
+    assert ("AU", "000") in SHORT_WITH_ZEROS and ("ES", "017") in SHORT_WITH_ZEROS and ("MX", "088") in SHORT_WITH_ZEROS

@@ -42,6 +42,7 @@ def test_every_tel_link_dials_what_the_page_shows(site):
 
 
 @pytest.mark.parametrize("edition, shown, tel", [("en-AU", "000", "000"), ("es-ES", "017", "017"),
+                                                 ("es-MX", "088", "088"), ("en-ES", "024", "024"),
                                                  ("en-GB", "0808 1000 900", "+448081000900"),
                                                  ("en-AU", "1800 55 1800", "+611800551800"),
                                                  ("en-CA", "9-8-8", "988"), ("en-US", "1-800-843-5678", "+18008435678")])
