@@ -70,54 +70,76 @@ class Preview:
     """The state shared by the watcher and the request handlers."""
 
     project: Project  # the sources
-    out: Project  # the same project, built into output/preview/
+    out: Project  # the same project, its pages built into output/preview/
     editions: list[str]
     version: int = 0
     log: Callable[[str], None] = print
     error: str = ""
     changed: threading.Condition = field(default_factory=threading.Condition)
-    building: threading.Lock = field(default_factory=threading.Lock)
+    pages_lock: threading.Lock = field(default_factory=threading.Lock)
+    prints_lock: threading.Lock = field(default_factory=threading.Lock)
+    prints_wanted: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def prints(self) -> Project:
+        """Leaflets are built apart (their own build state), so a page never waits for a leaflet."""
+        return self.out.with_output(self.out.output / "print")
 
     def rebuild(self, *, leaflets: bool = True) -> None:
-        with self.building:  # the watcher and the first leaflet build never write the same files at once
-            self._rebuild(leaflets)
-
-    def _rebuild(self, leaflets: bool) -> None:
-        """Pages first (what a translator is looking at), then the leaflets and their page images."""
-        started = time.perf_counter()
-        try:
-            report = build(self.out, editions=self.editions, formats="html", jobs=1, preview=True)
-            self.error = ""
-        except PipelineError as exc:
-            self.error = str(exc)
-            self.log(f"awareness serve: {exc}")
-            self._bump()
-            return
-        built = [r.edition.id for r in report.results]
-        if built:
-            self.log(f"rebuilt {', '.join(built)} pages in {time.perf_counter() - started:.2f}s")
-        self._bump()
+        self.rebuild_pages()
         if leaflets:
-            began = time.perf_counter()
+            self.prints_wanted.set()
+            if self.prints_lock.acquire(blocking=False):  # else the running leaflet build goes round again
+                threading.Thread(target=self._leaflet_loop, daemon=True).start()
+
+    def rebuild_pages(self) -> None:
+        """What a translator is looking at: the pages, marked."""
+        with self.pages_lock:
+            started = time.perf_counter()
             try:
-                report = build(self.out, editions=self.editions, formats="pdf", jobs=1)
+                report = build(self.out, editions=self.editions, formats="html", jobs=1, preview=True)
+                if self.error:
+                    self.error = ""
+                    self._bump()
             except PipelineError as exc:
                 self.error = str(exc)
                 self.log(f"awareness serve: {exc}")
                 self._bump()
                 return
-            for result in report.results:
-                for fmt in FORMATS:
-                    pdf = self.out.leaflet(result.edition.id, fmt)
-                    if pdf.is_file():
-                        self._page_images(result.edition.id, fmt, pdf)
-            if report.results:
-                self.log(f"rebuilt leaflets of {', '.join(r.edition.id for r in report.results)} in "
-                         f"{time.perf_counter() - began:.2f}s")
+            built = [r.edition.id for r in report.results]
+            if built:  # a save that changed nothing these pages use reloads nothing
+                self.log(f"rebuilt {', '.join(built)} pages in {time.perf_counter() - started:.2f}s")
                 self._bump()
 
+    def _leaflet_loop(self) -> None:
+        try:
+            while self.prints_wanted.is_set():
+                self.prints_wanted.clear()
+                self._rebuild_leaflets()
+        finally:
+            self.prints_lock.release()
+
+    def _rebuild_leaflets(self) -> None:
+        began = time.perf_counter()
+        try:
+            report = build(self.prints, editions=self.editions, formats="pdf", jobs=1)
+        except PipelineError as exc:
+            self.error = str(exc)
+            self.log(f"awareness serve: {exc}")
+            self._bump()
+            return
+        for result in report.results:
+            for fmt in FORMATS:
+                pdf = self.prints.leaflet(result.edition.id, fmt)
+                if pdf.is_file():
+                    self._page_images(result.edition.id, fmt, pdf)
+        if report.results:
+            self.log(f"rebuilt leaflets of {', '.join(r.edition.id for r in report.results)} in "
+                     f"{time.perf_counter() - began:.2f}s")
+            self._bump()
+
     def _page_images(self, edition: str, fmt: str, pdf: Path) -> None:
-        target = self.out.preview_page(edition, fmt, 1)
+        target = self.prints.preview_page(edition, fmt, 1)
         target.parent.mkdir(parents=True, exist_ok=True)
         for old in target.parent.glob(f"{edition}.{fmt}-*.png"):
             old.unlink()
@@ -205,9 +227,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _edition(self, edition: str) -> None:
         if edition not in self.preview.editions:
             return self._send(404, b"not found", "text/plain")
-        images = sorted(self.preview.out.preview_page(edition, "x", 1).parent.glob(f"{edition}.*.png"))
-        pictures = "".join(f'<figure><img src="/pages/{p.name}" alt="{p.stem}"><figcaption>{p.stem}</figcaption>'
-                           f"</figure>" for p in images)
+        images = sorted(self.preview.prints.preview_page(edition, "x", 1).parent.glob(f"{edition}.*.png"))
+        pictures = "".join(f'<figure><img src="/print/pages/{p.name}" alt="{p.stem}"><figcaption>{p.stem}'
+                           f"</figcaption></figure>" for p in images)
         body = (f'<h1>{edition}</h1><div class="side"><iframe src="/site/{edition}/index.html" title="site"></iframe>'
                 f'<div class="leaflets">{pictures or "<p>Leaflets are being built…</p>"}</div></div>')
         page = self._page(edition, body, frames=True)
@@ -244,7 +266,7 @@ def serve(project: Project, editions: list[str], port: int, *, log: Callable[[st
     chosen = select_editions(project, inputs.regions, editions)[0] if editions else inputs.editions
     preview = Preview(project, project.with_output(project.preview_output), [e.id for e in chosen], log=log)
     known = watched_files(project)
-    preview.rebuild(leaflets=False)
+    preview.rebuild_pages()
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer((HOST, port), handler)
     server.daemon_threads = True
@@ -252,7 +274,7 @@ def serve(project: Project, editions: list[str], port: int, *, log: Callable[[st
     try:
         url = f"http://{HOST}:{server.server_address[1]}/"
         (ready or log)(f"Serving a preview of {len(chosen)} edition(s) on {url} (Ctrl-C stops)")
-        threading.Thread(target=preview.rebuild, daemon=True).start()  # leaflets, after the pages are up
+        preview.rebuild()  # the leaflets, in the background, once the pages are up
         threading.Thread(target=preview.watch, args=(stop, known), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
