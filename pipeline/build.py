@@ -73,14 +73,20 @@ class BuildReport:
 
 
 def parse_kinds(fmt: str | None, configured: Iterable[str] = tuple(FORMATS)) -> set[str]:
-    """`--format`: html, pdf (the configured leaflet formats) or one format name; default: everything."""
+    """`--format`: html, pdf (the configured leaflet formats), format names, or several with commas
+    (`html,sheet`); default: the site and the configured formats."""
     if fmt is None:
         return {HTML, *configured}
-    if fmt == "pdf":
-        return set(configured)
-    if fmt in KINDS:
-        return {fmt}
-    raise UsageError(f"--format must be html, pdf or a leaflet format ({', '.join(FORMATS)}), got '{fmt}'")
+    kinds: set[str] = set()
+    for name in (part.strip() for part in fmt.split(",")):
+        if name == "pdf":
+            kinds |= set(configured)
+        elif name in KINDS:
+            kinds.add(name)
+        else:
+            raise UsageError(f"--format takes html, pdf or leaflet formats ({', '.join(FORMATS)}), separated by "
+                             f"commas; got '{name}'")
+    return kinds
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -472,8 +472,8 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
 @main.command()
 @click.option("--edition", "editions", multiple=True, metavar="ID",
               help="Build only this edition, e.g. fr-CA (repeatable). Default: every edition with a catalog.")
-@click.option("--format", "fmt", metavar="html|pdf|FORMAT", default=None,
-              help="Build only the site (html), only the leaflets (pdf), or one leaflet format (e.g. sheet).")
+@click.option("--format", "fmt", metavar="html|pdf|FORMAT[,...]", default=None,
+              help="Build only the site (html), only the leaflets (pdf), or some formats, e.g. html,sheet.")
 @click.option("--release", is_flag=True,
               help="Refuse draft editions (incomplete translation, unverified contacts, overflowing leaflet).")
 @click.option("--allow-unreviewed", is_flag=True,

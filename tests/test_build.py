@@ -67,8 +67,9 @@ def built(tmp_path_factory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("built") / "project")
     for locale in ("ar", "ja"):  # real catalogs, so the scripts are really exercised
         assert (root / "locales" / locale / "LC_MESSAGES" / "messages.po").exists(), locale
-    result = CliRunner().invoke(main, ["--project", str(root), "build", "--edition", "en-US", "--edition", "en-GB",
-                                       "--edition", "ar-EG", "--edition", "ja-JP"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["--project", str(root), "build", "--format", "html,sheet", "--edition", "en-US",
+                                       "--edition", "en-GB", "--edition", "ar-EG", "--edition", "ja-JP"],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return root
 

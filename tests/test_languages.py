@@ -56,7 +56,7 @@ def editions_of_shipped_languages() -> list[str]:
 @pytest.fixture(scope="module")
 def leaflets(tmp_path_factory):
     root = copy_project(tmp_path_factory.mktemp("langs") / "project")
-    args = ["--project", str(root), "build", "--format", "pdf"]
+    args = ["--project", str(root), "build", "--format", "sheet"]
     for edition in editions_of_shipped_languages():
         args += ["--edition", edition]
     result = CliRunner().invoke(main, args, catch_exceptions=False)

@@ -306,3 +306,52 @@ def test_xliff_round_trip_through_translate_toolkit(fr_project, cli, tmp_path):
     source = str(leaflet[0].source)
     context = dict(p for g in leaflet[0].getcontextgroups("po-extra") for p in g)["x-po-msgctxt"]
     assert next(e for e in merged if e.msgid == source and e.msgctxt == context).msgstr == "Titre du dépliant"
+
+
+# --- property: merging never loses a valid translation ------------------------------------------
+
+SAFE = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèà ", min_size=3, max_size=30).map(str.strip).filter(bool)
+BAD = st.sampled_from(["<b>x</b>", "[x](https://evil.example)", "{nope}", "appelez 112 233", "javascript:x()"])
+
+
+@pytest.fixture(scope="module")
+def property_project(tmp_path_factory):
+    from click.testing import CliRunner
+    from pipeline.cli import main
+
+    root = copy_project(tmp_path_factory.mktemp("prop") / "project", with_catalogs=False)
+    runner = CliRunner()
+    for args in (["extract"], ["init", "fr"]):
+        assert runner.invoke(main, ["--project", str(root), *args]).exit_code == 0
+    fill_catalog(po(root, "fr"), lambda m: "ancien" if "{" not in m and "](" not in m and "**" not in m
+                 and "`" not in m and not any(c.isdigit() for c in m) else "")
+    return root
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(st.lists(st.one_of(SAFE, BAD), min_size=1, max_size=12))
+def test_merge_never_loses_a_valid_translation(property_project, tmp_path_factory, values):
+    from click.testing import CliRunner
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("case") / "project"
+    shutil.copytree(property_project, root)
+    plain = [e for e in polib.pofile(str(po(root, "fr"))) if e.msgstr == "ancien"]
+    before = {e.msgid: e.msgstr for e in polib.pofile(str(po(root, "fr")))}
+    returned = tmp_path_factory.mktemp("ret") / "returned.po"
+    shutil.copy(po(root, "fr"), returned)
+    edit(returned, {e.msgid: v for e, v in zip(plain, values)})
+    runner = CliRunner()
+    first = runner.invoke(main, ["--project", str(root), "merge", str(returned)])
+    assert first.exit_code in (0, 1), first.output
+    after = {e.msgid: e.msgstr for e in polib.pofile(str(po(root, "fr")))}
+    for msgid, old in before.items():
+        if old:  # kept, or replaced by a value that passed the checks
+            assert after[msgid] == old or after[msgid] in values and not any(b == after[msgid] for b in BAD_LIST)
+    data = po(root, "fr").read_bytes()
+    second = runner.invoke(main, ["--project", str(root), "merge", str(returned)])
+    assert second.exit_code in (0, 1) and po(root, "fr").read_bytes() == data
+
+
+BAD_LIST = ["<b>x</b>", "[x](https://evil.example)", "{nope}", "appelez 112 233", "javascript:x()"]
