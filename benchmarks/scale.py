@@ -125,6 +125,17 @@ def folder_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def cost_units(project: Path) -> float:
+    """The editions' summed cost (English 1, CJK 2.5, ...): per-edition times of differently mixed projects
+    compare fairly per cost unit."""
+    from pipeline.build import edition_cost
+    from pipeline.layout import Project
+    from pipeline.view import load_inputs
+
+    inputs, _ = load_inputs(Project.at(project))
+    return sum(edition_cost(e) for e in inputs.editions)
+
+
 def shard_balance(project: Path, total: int) -> float:
     """Slowest shard / mean shard, with the split the build uses and the seconds each edition really took."""
     from pipeline.build import shards
@@ -142,12 +153,16 @@ def measure(project: Path, editions: int, formats: str) -> dict:
     if formats == "html":
         args += ["--format", "html"]
     seconds, rss = timed(args)
-    pages = list((project / "output" / "site").rglob("*.html"))
+    site = project / "output" / "site"
+    pages = [p for p in site.glob("*/*.html") if "-" in p.parent.name]  # edition pages
+    choosers = [site / "index.html", *site.glob("choose/*.html")]
     bundle_seconds, _ = timed([str(AWARENESS), "--project", str(project), "bundle", "--include-drafts",
                                "--allow-unreviewed"])
     bundle = next((project / "output").glob("awareness-*.zip"))
     row = {"editions": editions, "seconds": round(seconds, 1), "per_edition": round(seconds / editions, 3),
+           "per_cost_unit": round(seconds / cost_units(project), 3),
            "peak_rss_mib": round(rss / 1024), "largest_page_kb": round(max(p.stat().st_size for p in pages) / 1024, 1),
+           "largest_chooser_kb": round(max(p.stat().st_size for p in choosers) / 1024, 1),
            "site_mb": round(folder_size(project / "output" / "site") / 2**20, 1),
            "leaflets_mb": round(folder_size(project / "output" / "leaflets") / 2**20, 1),
            "bundle_mb": round(bundle.stat().st_size / 2**20, 1), "bundle_seconds": round(bundle_seconds, 1)}

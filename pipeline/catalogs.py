@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polib
-from babel.messages.plurals import get_plural
 
 from . import po_io
 from .errors import InputRefused, PipelineError
@@ -63,6 +62,8 @@ def catalog_lookup(catalog: polib.POFile | None) -> Lookup:
 
 def plural_forms(locale: str) -> str:
     """The Plural-Forms header for a locale, from Babel's CLDR rules."""
+    from babel.messages.plurals import get_plural
+
     plural = get_plural(locale)
     return f"nplurals={plural.num_plurals}; plural={plural.plural_expr};"
 
@@ -74,6 +75,8 @@ def nplurals(catalog: polib.POFile) -> int:
     if match:
         return int(match.group(1))
     language = catalog.metadata.get("Language", "").strip()
+    from babel.messages.plurals import get_plural
+
     try:
         return get_plural(language).num_plurals if language else 2
     except (ValueError, LookupError):

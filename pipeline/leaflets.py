@@ -95,7 +95,7 @@ def leaflet_sections(view: EditionView) -> tuple[str, dict[str, Markup]]:
     doc = next((d for d in view.inputs.documents if d.name == LEAFLET_DOC), None)
     if doc is None:
         raise PipelineError(f"no leaflet text: add {project.rel(project.source)}/{LEAFLET_DOC}.md")
-    parts = SECTION.split(translate_body(doc.body, view.lookup))
+    parts = SECTION.split(translate_body(doc.body, view.body_lookup))
     if len(parts) < 3:
         raise PipelineError("leaflet.md needs sections marked `<!-- leaflet: section=NAME -->`", path=doc.path)
     sections = {name: fill_placeholders(markdown_to_html(text), view.values)

@@ -62,7 +62,7 @@ def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None
         pages[f"{name}.html"] = (mark_preview(html) if view.preview else html).encode("utf-8")
 
     for doc in docs:
-        body = markdown_to_html(translate_body(doc.body, view.lookup))
+        body = markdown_to_html(translate_body(doc.body, view.body_lookup))
         render(doc.name, "page.html", titles[doc.name], descriptions[doc.name],
                content=fill_placeholders(body, view.values))
     render("index", "index.html", labels.site_title, "",

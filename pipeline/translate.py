@@ -9,11 +9,15 @@ from .documents import TRANSLATABLE_META, load_documents, render_front_matter
 from .errors import InputRefused
 from .layout import Project
 from .models import Document
-from .segments import apply_translations
 from .storage import write_atomic
 
 
-def translate_body(body: str, lookup: Lookup) -> str:
+def translate_body(body: str, lookup: Lookup | None) -> str:
+    """The body with every translated block replaced; None (an English edition) leaves it as written."""
+    if lookup is None:
+        return body
+    from .segments import apply_translations  # markdown-it: only translated editions pay for it
+
     return apply_translations(body, lambda block: lookup(block.annotation.context, block.msgid))
 
 

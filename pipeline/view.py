@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from . import release
 from .catalogs import Lookup, catalog_lookup, entry_key, is_fuzzy, is_translated, read_catalog
-from .checks import CONTENT_CHECKS, check_entry, context_for
 from .documents import load_documents
 from .editions import select_editions
 from .fonts import text_direction
@@ -132,6 +131,11 @@ class EditionView:
     @property
     def direction(self) -> str:
         return text_direction(self.edition.language)
+
+    @property
+    def body_lookup(self) -> Lookup | None:
+        """For translating document bodies: None for an English edition, which prints them as written."""
+        return None if self.edition.locale is None else self.lookup
 
     def t(self, context: str | None, msgid: str) -> str:
         return self.lookup(context, msgid) or msgid
@@ -333,6 +337,8 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
 
 def _content_problems(project: Project, locale: str, catalog: polib.POFile, needed: set, rel: str) -> list[str]:
     """The content checks (the registry's, as `check` and `merge` run them) on the entries an edition uses."""
+    from .checks import CONTENT_CHECKS, check_entry, context_for
+
     ctx = context_for(project, locale, catalog)
     problems = []
     for entry in catalog:
