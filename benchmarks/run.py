@@ -255,6 +255,26 @@ print(statistics.median(times[ours]), statistics.median(times[bare]))
 """
 
 
+def scale_table() -> list[str]:
+    """The rows `benchmarks/scale.py --json benchmarks/scale-results.json` measured (28 real editions, then the
+    synthetic project)."""
+    path = ROOT / "benchmarks" / "scale-results.json"
+    if not path.exists():
+        return []
+    rows = json.loads(path.read_text())
+    head = ("| editions | build s (2 processes) | s per edition | s per cost unit | worker peak MiB | largest edition "
+            "page KiB | largest chooser KiB | site MiB | leaflets MiB | bundle MiB | bundle s | shards 4 / 16 "
+            "(slowest / mean) |")
+    lines = ["## scale (`benchmarks/scale.py`: 28 real editions, then synthetic projects of 5 languages a region)", "",
+             head, "|" + " ---: |" * (head.count("|") - 1)]
+    for r in rows:
+        balance = f"{r['balance_4']:.3f} / {r['balance_16']:.3f}" if "balance_4" in r else ""
+        lines.append(f"| {r['editions']} | {r['seconds']} | {r['per_edition']} | {r['per_cost_unit']} | "
+                     f"{r['worker_rss_mib']} | {r['largest_page_kb']} | {r['largest_chooser_kb']} | {r['site_mb']} | "
+                     f"{r['leaflets_mb']} | {r['bundle_mb']} | {r['bundle_seconds']} | {balance} |")
+    return lines + [""]
+
+
 def write_results(rows: list, sizes: list, seconds: float, quick: bool) -> None:
     lines = ["# Benchmark results", "",
              f"Produced by `python3 benchmarks/run.py{' --quick' if quick else ''}` on {time.strftime('%Y-%m-%d')} "
@@ -272,6 +292,7 @@ def write_results(rows: list, sizes: list, seconds: float, quick: bool) -> None:
     lines += ["## output sizes", "", "| file | KiB |", "| --- | ---: |"]
     lines += [f"| {name} | {size / 1024:.0f} |" for name, size in sizes]
     lines.append("")
+    lines += scale_table()
     (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -113,12 +113,14 @@ def real_project(target: Path) -> int:
     return 28
 
 
-def timed(command: list[str]) -> tuple[float, int]:
-    """Wall seconds (monotonic) and the peak RSS in KiB of the largest process it started."""
+def timed(command: list[str]) -> tuple[float, int, str]:
+    """Wall seconds (monotonic), the peak RSS in KiB of the largest process it started, and its output."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, env=dict(os.environ, SOURCE_DATE_EPOCH="1795000000"))
-    return time.perf_counter() - started, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    done = subprocess.run(command, check=True, capture_output=True, text=True,
+                          env=dict(os.environ, SOURCE_DATE_EPOCH="1795000000"))
+    return (time.perf_counter() - started, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss),
+            done.stdout)
 
 
 def folder_size(folder: Path) -> int:
@@ -149,19 +151,20 @@ def shard_balance(project: Path, total: int) -> float:
 
 
 def measure(project: Path, editions: int, formats: str) -> dict:
-    args = [str(AWARENESS), "--project", str(project), "build", "-q", "--jobs", "2"]
+    args = [str(AWARENESS), "--project", str(project), "build", "--json", "--jobs", "2"]
     if formats == "html":
         args += ["--format", "html"]
-    seconds, rss = timed(args)
+    seconds, rss, out = timed(args)
+    worker = max(e["rss_kib"] for e in json.loads(out)["editions"])
     site = project / "output" / "site"
     pages = [p for p in site.glob("*/*.html") if "-" in p.parent.name]  # edition pages
     choosers = [site / "index.html", *site.glob("choose/*.html")]
-    bundle_seconds, _ = timed([str(AWARENESS), "--project", str(project), "bundle", "--include-drafts",
+    bundle_seconds, _, _ = timed([str(AWARENESS), "--project", str(project), "bundle", "--include-drafts",
                                "--allow-unreviewed"])
     bundle = next((project / "output").glob("awareness-*.zip"))
     row = {"editions": editions, "seconds": round(seconds, 1), "per_edition": round(seconds / editions, 3),
            "per_cost_unit": round(seconds / cost_units(project), 3),
-           "peak_rss_mib": round(rss / 1024), "largest_page_kb": round(max(p.stat().st_size for p in pages) / 1024, 1),
+           "worker_rss_mib": round(worker / 1024), "peak_rss_mib": round(rss / 1024), "largest_page_kb": round(max(p.stat().st_size for p in pages) / 1024, 1),
            "largest_chooser_kb": round(max(p.stat().st_size for p in choosers) / 1024, 1),
            "site_mb": round(folder_size(project / "output" / "site") / 2**20, 1),
            "leaflets_mb": round(folder_size(project / "output" / "leaflets") / 2**20, 1),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -27,6 +28,7 @@ from .storage import write_atomic
 from .view import BuildInputs, load_inputs, prepare
 
 HTML = "html"
+WORKER_EDITIONS = 20
 KINDS = (HTML, *FORMATS)
 # rough relative cost of an edition before it has been timed once (CJK fonts make big subsets)
 # measured (28 editions, 2026-11-30): English 1.0, translated Latin/Cyrillic 1.2, Arabic and Devanagari 1.5, CJK 2.5
@@ -42,6 +44,7 @@ class EditionResult:
     issues: list[Issue] = field(default_factory=list)
     leaflet_pages: int = 0
     seconds: float = 0.0
+    rss_kib: int = 0  # peak memory of the process that built it
 
     @property
     def draft(self) -> bool:
@@ -162,6 +165,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
         result.files.update(pages)
         result.record.outputs[HTML] = OutputRecord("", sorted(project.rel(p) for p in pages))
     result.seconds = time.perf_counter() - started
+    result.rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return result
 
 
@@ -191,7 +195,9 @@ def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
 
         _weasyprint()  # only when leaflets are made: an HTML build never pays for WeasyPrint
     inputs.documents, inputs.segments  # load once in the parent, share through fork
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list))) as pool:
+    # a worker is replaced after a number of editions: the renderer's caches grow with every leaflet, and a
+    # thousand-edition build must not need more memory per worker than a small one (forking is cheap)
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list)), maxtasksperchild=WORKER_EDITIONS) as pool:
         yield from pool.imap_unordered(_build_one, jobs_list, chunksize=1)
 
 

@@ -510,7 +510,8 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
     if as_json:
         print_json({"editions": [{"edition": r.edition.id, "draft": r.draft, "draft_reasons": r.draft_reasons,
                                   "failed": r.failed, "files": [project.rel(p) for p in r.written],
-                                  "seconds": round(r.seconds, 3)} for r in report.results],
+                                  "seconds": round(r.seconds, 3), "rss_kib": r.rss_kib}
+                                 for r in report.results],
                     "unchanged": report.unchanged, "skipped": report.skipped,
                     "issues": [i.as_dict() for i in report.issues]})
     elif not quiet:
