@@ -64,7 +64,7 @@ def translations(entry: polib.POEntry) -> list[str]:
 def _digits(text: str) -> list[str]:
     """Digit runs (any script's digits, read as ASCII), ignoring those inside placeholders and link targets."""
     text = LINK.sub("]()", BRACE.sub("", PERCENT.sub("", text)))
-    normalised = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+    normalised = text if text.isascii() else "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
     return re.findall(r"\d+(?:[ .\-]\d+)*", normalised)
 
 

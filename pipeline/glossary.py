@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import cache
 from dataclasses import dataclass
 
 from .documents import read_text
@@ -88,6 +89,7 @@ def english_discouraged(project: Project) -> list[str]:
     return sorted(terms)
 
 
+@cache  # a catalog check asks about every term for every entry: compile each pattern once
 def term_pattern(term: str) -> re.Pattern[str]:
     """Case-insensitive match of a term at word starts (for scripts without spaces, anywhere)."""
     escaped = re.escape(term.casefold())

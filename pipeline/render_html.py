@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import markdown
 import nh3
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from markupsafe import Markup, escape
 
 from .errors import InputRefused
@@ -89,17 +90,40 @@ class Templates:
 
 class _MemoryBytecodeCache(BytecodeCache):
     """Compiled templates shared by every edition of a process (each edition has its own Environment,
-    because its translations differ; compiling the same templates again cost ~0.1 s an edition)."""
+    because its translations differ; compiling the same templates again cost ~0.1 s an edition), and kept
+    on disk between processes (Jinja's own file cache, keyed by each template's checksum), so a one-edition
+    build does not compile them again either."""
 
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
+        self.disk: BytecodeCache | None = None
+
+    def _files(self) -> BytecodeCache | None:
+        if self.disk is None:
+            folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "awareness-pipeline" / "jinja"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self.disk = FileSystemBytecodeCache(str(folder))
+            except OSError:
+                return None
+        return self.disk
 
     def load_bytecode(self, bucket) -> None:
+        if bucket.key not in self.store and self._files() is not None:
+            self.disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                self.store[bucket.key] = bucket.bytecode_to_string()
+                return
         if bucket.key in self.store:
             bucket.bytecode_from_string(self.store[bucket.key])
 
     def dump_bytecode(self, bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()
+        if self._files() is not None:
+            try:
+                self.disk.dump_bytecode(bucket)
+            except OSError:
+                pass  # a read-only home: compiled in memory only
 
 
 _BYTECODE = _MemoryBytecodeCache()

@@ -188,7 +188,9 @@ class EditionView:
 
     def labels(self):
         """Site-wide labels live in templates/labels.html, so they are extracted and translated like the rest."""
-        return self.templates.env.get_template("labels.html").module
+        if "_labels" not in self.__dict__:  # evaluating the module renders it: once per edition
+            self.__dict__["_labels"] = self.templates.env.get_template("labels.html").module
+        return self.__dict__["_labels"]
 
     def contact_views(self, contacts: list[Contact]) -> list[dict]:
         return [contact_view(c, self.edition.language, self.t) for c in contacts]
