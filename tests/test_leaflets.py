@@ -84,7 +84,13 @@ def test_qr_code_is_big_enough_and_opens_the_reporting_page(built, edition, fmt,
     view = edition_view(Project.at(built), edition)
     page_number = {"sheet": 2, "trifold": 1, "card": 2, "poster": 1}[fmt]
     with pdfplumber.open(path) as pdf:
-        x0, top, x1, bottom = qr_box(pdf.pages[page_number - 1])
+        page = pdf.pages[page_number - 1]
+        x0, top, x1, bottom = qr_box(page)
+        # nothing is printed over the code (a scanner needs its quiet zone too: 4 modules around it)
+        quiet = 4 * (x1 - x0) / 29
+        over = [c["text"] for c in page.chars if c["size"] < WATERMARK_PT and c["x1"] > x0 - quiet and
+                c["x0"] < x1 + quiet and c["bottom"] > top - quiet and c["top"] < bottom + quiet]
+        assert over == [], (edition, fmt, "".join(over))
     assert min(x1 - x0, bottom - top) / MM >= MIN_QR_MM[fmt], (edition, fmt, (x1 - x0) / MM)
     subprocess.run(["pdftoppm", "-r", "300" if fmt == "card" else "120", "-png", "-f", str(page_number), "-l",
                     str(page_number), str(path), str(tmp_path / "p")], check=True)
