@@ -274,6 +274,11 @@ def serve(project: Project, editions: list[str], port: int, *, log: Callable[[st
     try:
         url = f"http://{HOST}:{server.server_address[1]}/"
         (ready or log)(f"Serving a preview of {len(chosen)} edition(s) on {url} (Ctrl-C stops)")
+        # WeasyPrint is imported here, not in the leaflet thread: a daemon thread stopped by Ctrl-C in the
+        # middle of an import would hold the import lock while the interpreter shuts down, and hang it
+        from .render_pdf import _weasyprint
+
+        _weasyprint()
         preview.rebuild()  # the leaflets, in the background, once the pages are up
         threading.Thread(target=preview.watch, args=(stop, known), daemon=True).start()
         server.serve_forever(poll_interval=0.2)
