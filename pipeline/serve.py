@@ -40,7 +40,8 @@ PREVIEW_JS = """// Reloads the page when the preview server has rebuilt it. The 
     signal.onerror = function () { window.setTimeout(poll, 200); };
     signal.src = "/__changed?v=" + version + "&t=" + Date.now();
   }
-  poll();
+  // after the page has loaded: a waiting image would otherwise hold the load event (and the spinner)
+  if (document.readyState === "complete") { poll(); } else { window.addEventListener("load", poll); }
 })();
 """
 PREVIEW_CSS = """mark.preview-untranslated { background: #ffd6d6; outline: 1px dashed #a3121f; color: inherit; }
