@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -548,6 +549,11 @@ def serve(ctx: click.Context, editions: tuple[str, ...], port: int) -> None:
         run(project_of(ctx), list(editions), port, log=say)
     except KeyboardInterrupt:  # during the first build
         say("stopped")
+    # A leaflet or watcher thread may be in the middle of a build (and of an import) when Ctrl-C comes; letting
+    # the interpreter finalize around it can hang on the import lock. The server is closed: leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
