@@ -201,6 +201,13 @@ def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
         yield from pool.imap_unordered(_build_one, jobs_list, chunksize=1)
 
 
+def is_current(project: Project, outputs: dict[str, OutputRecord], kind: str, fingerprint: str) -> bool:
+    """The output was made from exactly these inputs, and its files are still there."""
+    output = outputs.get(kind)
+    return (output is not None and output.inputs == fingerprint
+            and all((project.root / f).exists() for f in output.files))
+
+
 def region_paths(inputs: BuildInputs, edition: Edition) -> list[str]:
     paths = [inputs.regions[edition.region].path]
     if INTERNATIONAL in inputs.regions:
@@ -235,18 +242,16 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
         recorded = state.editions.get(edition.id)
         outputs = recorded.outputs if recorded else {}
         own = {k: fingerprints.of(edition, k, region_paths(inputs, edition)) for k in configured + [HTML]}
-
-        def current(kind: str) -> bool:
-            return (kind in outputs and outputs[kind].inputs == own[kind]
-                    and all((project.root / f).exists() for f in outputs[kind].files))
-
+        fresh = {k for k in configured if is_current(project, outputs, k, own[k])}
         # the site lists the leaflets with their sizes: it is redone when a leaflet is (or becomes current)
-        states = [f"{k}={own[k] if current(k) or k in kinds else 'stale'}" for k in configured]
+        states = [f"{k}={own[k] if k in fresh or k in kinds else 'stale'}" for k in configured]
         own[HTML] = fingerprints.combine(own[HTML], states)
+        if is_current(project, outputs, HTML, own[HTML]):
+            fresh.add(HTML)
         prints[edition.id] = {k: own[k] for k in kinds}
-        stale = {k for k in kinds if force or not current(k)}
+        stale = {k for k in kinds if force or k not in fresh}
         sizes = {k: (project.root / outputs[k].files[0]).stat().st_size for k in configured
-                 if k not in stale and current(k)}
+                 if k not in stale and k in fresh}
         if release and not stale and recorded is not None:
             # nothing to render, but the gate is asked again: a refusal is never skipped
             found = gate.blocking(gate.refusals(recorded), allow_unreviewed=allow_unreviewed)
