@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import http.server
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -257,9 +258,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Make Ctrl-C and SIGTERM stop the server whatever the parent process left behind: a signal it
+    ignored or blocked is inherited across exec, and Python then never installs its Ctrl-C handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set from the main thread (tests call serve() in a thread)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
 def serve(project: Project, editions: list[str], port: int, *, log: Callable[[str], None] = print,
           ready: Callable[[str], None] | None = None) -> None:
-    """Build, serve and watch until interrupted (Ctrl-C)."""
+    """Build, serve and watch until interrupted (Ctrl-C, or SIGTERM from a process manager)."""
+    _stop_on_signals()
     from .editions import select_editions
     from .view import load_inputs
 

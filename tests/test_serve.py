@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,13 +28,17 @@ def served(mini, cli):
     process = subprocess.Popen([awareness_bin(), "--project", str(mini), "serve", "--edition", "fr-GB", "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    output: list[str] = []
+    # Read everything the server says, all the time: a full pipe would block it and look like a hang
+    threading.Thread(target=lambda: output.extend(iter(process.stdout.readline, "")), daemon=True).start()
     url = None
     deadline = time.time() + 60
     while time.time() < deadline and url is None:
-        line = process.stdout.readline()
-        match = re.search(r"on (http://127\.0\.0\.1:\d+/)", line)
+        match = re.search(r"on (http://127\.0\.0\.1:\d+/)", "".join(output))
         url = match.group(1) if match else None
-    assert url, "the server did not say where it listens"
+        time.sleep(0.05)
+    assert url, f"the server did not say where it listens: {''.join(output)!r}"
+    process.output = output
     yield mini, url, process
     if process.poll() is None:
         process.kill()
@@ -81,8 +86,15 @@ def test_it_listens_on_loopback_only_and_ctrl_c_stops_it(served):
                 listening.append(local.rsplit(":", 1)[0])
     assert listening == ["0100007F"]  # 127.0.0.1, and no other address
     process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 0
-    assert "stopped" in process.stdout.read()
+    try:
+        code = process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        masks = [line for line in status.splitlines() if line.startswith(("State", "Sig", "Shd"))]
+        pytest.fail(f"Ctrl-C did not stop the server; {masks}; it said {''.join(process.output)!r}")
+    assert code == 0
+    time.sleep(0.2)  # let the reader thread take the last line
+    assert "stopped" in "".join(process.output)
 
 
 def test_the_open_page_reloads_itself_after_an_edit(served):
