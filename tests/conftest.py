@@ -33,6 +33,17 @@ def copy_project(target: Path, *, with_catalogs: bool = True) -> Path:
     return target
 
 
+def built_copy(target: Path, formats: str, editions) -> tuple[Path, str]:
+    """A copy of the real project with `editions` built in `formats`; returns the root and the CLI output."""
+    root = copy_project(target)
+    args = ["--project", str(root), "build", "--format", formats]
+    for edition in editions:
+        args += ["--edition", edition]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
 def mini_copy(target: Path) -> Path:
     """A small project: the real templates and glossaries, two short documents, the verified GB region."""
     (target / "source_content").mkdir(parents=True)

@@ -8,10 +8,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import copy_project
-from pipeline.cli import main
+from conftest import built_copy
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
@@ -22,12 +20,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("site") / "project")
-    args = ["--project", str(root), "build", "--format", "html"]
-    for edition in EDITIONS:
-        args += ["--edition", edition]
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    root, _ = built_copy(tmp_path_factory.mktemp("site") / "project", "html", EDITIONS)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "output" / "site"))
     handler.log_message = lambda *a, **k: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -9,10 +9,8 @@ import unicodedata
 
 import polib
 import pytest
-from click.testing import CliRunner
 
-from conftest import REPO, copy_project
-from pipeline.cli import main
+from conftest import REPO, built_copy
 from pipeline.layout import Project
 from pipeline.needs import needs_of
 from pipeline.regions import load_regions
@@ -55,13 +53,7 @@ def editions_of_shipped_languages() -> list[str]:
 
 @pytest.fixture(scope="module")
 def leaflets(tmp_path_factory):
-    root = copy_project(tmp_path_factory.mktemp("langs") / "project")
-    args = ["--project", str(root), "build", "--format", "sheet"]
-    for edition in editions_of_shipped_languages():
-        args += ["--edition", edition]
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return root
+    return built_copy(tmp_path_factory.mktemp("langs") / "project", "sheet", editions_of_shipped_languages())[0]
 
 
 def script_share(text: str, script) -> float:

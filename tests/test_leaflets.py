@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from click.testing import CliRunner
 
-from conftest import copy_project
-from pipeline.cli import main
+from conftest import built_copy, copy_project
 from pipeline.layout import Project
 from pipeline.leaflets import FORMATS, fold_widths
 from pipeline.view import edition_view
@@ -31,13 +29,8 @@ PAPER_MM = {("sheet", "letter"): (215.9, 279.4), ("sheet", "a4"): (210, 297), ("
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("print") / "project")
-    args = ["--project", str(root), "build", "--format", "pdf"]
-    for edition in EDITIONS:
-        args += ["--edition", edition]
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert "warning[fit]" not in result.output, result.output  # every panel of every format fits
+    root, output = built_copy(tmp_path_factory.mktemp("print") / "project", "pdf", EDITIONS)
+    assert "warning[fit]" not in output, output  # every panel of every format fits
     return root
 
 
