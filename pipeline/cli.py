@@ -445,8 +445,8 @@ def print_coverage(regions, as_json: bool) -> None:
     missing = [r for r in rows if not r.routes]
     click.echo("* international fallback (or a service abroad); — no route: the edition is a draft")
     for row in missing:
-        reason = draft_reasons(pseudo=False, locale=None, translated=0, needed=0, unverified=[],
-                               uncovered_needs=[row.need])[0]
+        _, reason = draft_reasons(pseudo=False, locale=None, translated=0, needed=0, unverified=[],
+                                  uncovered_needs=[row.need])[0]
         click.echo(f"{row.path}: {row.region} editions are drafts: {reason}")
 
 

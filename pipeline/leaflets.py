@@ -45,21 +45,18 @@ class LeafletFormat:
     min_pt: float  # the smallest text allowed (checked on every character of the PDF)
     base_pt: float  # body text
     qr_mm: float  # the QR code's printed size, quiet zone included
-    description: str  # for the site's list of printable leaflets
 
 
 FORMATS = {
-    "sheet": LeafletFormat("sheet", 2, ("front", "back"), {"a4": A4, "letter": LETTER}, 10, 11.5, 30,
-                           "Two-sided sheet"),
+    "sheet": LeafletFormat("sheet", 2, ("front", "back"), {"a4": A4, "letter": LETTER}, 10, 11.5, 30),
     "trifold": LeafletFormat("trifold", 2, ("flap", "back", "cover", "inside-1", "inside-2", "inside-3"),
                              {"a4": Paper("A4 landscape", "A4", 297, 210),
                               "letter": Paper("letter landscape", "US Letter", 279.4, 215.9)},
-                             10, 10.5, 40, "Tri-fold leaflet"),
-    "card": LeafletFormat("card", 2, ("card-front", "card-back"), {"a4": CARD, "letter": CARD}, 8, 8.5, 21,
-                          "Wallet card"),
+                             10, 10.5, 40),
+    "card": LeafletFormat("card", 2, ("card-front", "card-back"), {"a4": CARD, "letter": CARD}, 8, 8.5, 21),
     "poster": LeafletFormat("poster", 1, ("poster",), {"a4": Paper("A3", "A3", 297, 420),
                                                        "letter": Paper("11in 17in", "Tabloid", 279.4, 431.8)},
-                            14, 17, 75, "Poster"),
+                            14, 17, 75),
 }
 SHEET_SECTIONS = ("what", "words", "why", "how", "fault", "threat")  # the sections the layouts place by name
 
@@ -132,7 +129,7 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
     qr = view.report_url
     stack = font_stack(view.edition.language)
     paper = paper_of(view, fmt)
-    labels = view.labels()
+    labels = view.labels
     large = settings.large_print and fmt in ("sheet", "trifold")
     context = dict(
         view.base_context(), format=fmt, title=title, sections=sections,

@@ -25,18 +25,20 @@ class Refusal:
 
 
 def draft_reasons(*, pseudo: bool, locale: str | None, translated: int, needed: int,
-                  unverified: list[str], uncovered_needs: list[str]) -> list[str]:
-    """Why an edition carries the DRAFT mark (empty: it may be released, if it also fits and passes checks)."""
+                  unverified: list[str], uncovered_needs: list[str]) -> list[tuple[str, str]]:
+    """Why an edition carries the DRAFT mark, as (kind, reason) pairs; the kind (pseudo, translation, contacts,
+    needs) picks what the DRAFT banner tells readers. Empty: it may be released, if it also fits and passes checks."""
     reasons = []
     if pseudo:
-        reasons.append("pseudo-locale for layout testing, never released")
+        reasons.append(("pseudo", "pseudo-locale for layout testing, never released"))
     elif locale and translated < needed:
-        reasons.append(f"{needed - translated} of {needed} messages untranslated or fuzzy in locales/{locale}")
+        reasons.append(("translation", f"{needed - translated} of {needed} messages untranslated or fuzzy in "
+                                       f"locales/{locale}"))
     if unverified:
-        reasons.append(f"{len(unverified)} printed contacts not verified live in the last 12 months "
-                       f"(see `awareness contacts --due`)")
+        reasons.append(("contacts", f"{len(unverified)} printed contacts not verified live in the last 12 months "
+                                    f"(see `awareness contacts --due`)"))
     for need in uncovered_needs:
-        reasons.append(f"no route for the need '{need}' (see `awareness contacts --coverage`)")
+        reasons.append(("needs", f"no route for the need '{need}' (see `awareness contacts --coverage`)"))
     return reasons
 
 
@@ -48,7 +50,7 @@ def refusals(record: EditionRecord) -> list[Refusal]:
         found.append(Refusal(PSEUDO, f"edition {edition} is the pseudo-locale, never released"))
         return found
     found += [Refusal(DRAFT, f"edition {edition} is a draft: {reason}") for reason in record.draft_reasons]
-    for kind, output in sorted(record.outputs.items()):
+    for _, output in sorted(record.outputs.items()):
         found += [Refusal(FIT, f"edition {edition}: {problem}") for problem in output.fit]
     found += [Refusal(CHECKS, f"edition {edition}: {problem}") for problem in record.check_errors]
     if record.unreviewed:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import markdown
 import nh3
@@ -16,6 +16,9 @@ from markupsafe import Markup, escape
 from .errors import InputRefused
 from .layout import Project
 from .placeholders import BRACE as PLACEHOLDER
+
+if TYPE_CHECKING:
+    from .catalogs import Lookup
 
 # What Python-Markdown's `extra` produces, and nothing else: no script, style, iframe, form, event handler.
 ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",
@@ -129,17 +132,17 @@ class _MemoryBytecodeCache(BytecodeCache):
 _BYTECODE = _MemoryBytecodeCache()
 
 
-def load_templates(project: Project, gettext: Callable[[str], str],
-                   pgettext: Callable[[str, str], str]) -> Templates:
+def load_templates(project: Project, lookup: Lookup) -> Templates:
+    """The project's templates, translated through `lookup` (a message it does not translate stays English)."""
     env = Environment(loader=FileSystemLoader(str(project.templates)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"], bytecode_cache=_BYTECODE)
 
     # Jinja trusts translations as markup; ours come from translators' files, so escape them first.
     def safe_gettext(message: str) -> Markup:
-        return escape(gettext(message))
+        return escape(lookup(None, message) or message)
 
     def safe_pgettext(context: str, message: str) -> Markup:
-        return escape(pgettext(context, message))
+        return escape(lookup(context, message) or message)
 
     env.install_gettext_callables(gettext=safe_gettext, ngettext=lambda s, p, n: safe_gettext(s if n == 1 else p),
                                   pgettext=safe_pgettext,

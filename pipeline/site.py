@@ -48,7 +48,7 @@ def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None
     titles = {d.name: fill_text(view.t(None, d.title), view.text_values) for d in docs}
     descriptions = {d.name: fill_text(view.t(None, str(d.meta.get("description", ""))), view.text_values)
                     for d in docs}
-    labels = view.labels()
+    labels = view.labels
     nav = [("index", labels.home)] + [(d.name, titles[d.name]) for d in docs] + [("contacts", labels.contacts_title)]
     shared = dict(base, switcher=switcher(view), chooser=f"../{chooser_path(view.edition.language)}",
                   help_now=view.key_contacts(), need_labels=labels.need_labels, assets="../assets/",
@@ -92,12 +92,13 @@ def leaflet_links(view: EditionView, sizes: dict[str, int | None]) -> list[dict]
     links = []
     for fmt in view.settings.formats:
         size = sizes.get(fmt)
+        kb = max(1, round(size / 1024)) if size else 0
         try:
-            shown = f"{format_decimal(max(1, round(size / 1024)), locale=language)} KB" if size else ""
+            shown = f"{format_decimal(kb, locale=language)} KB" if kb else ""
         except (UnknownLocaleError, ValueError):
-            shown = f"{max(1, round(size / 1024))} KB" if size else ""
+            shown = f"{kb} KB"
         name = view.project.leaflet(view.edition.id, fmt).name
-        links.append({"format": fmt, "href": f"../../leaflets/{name}", "label": view.labels().format_labels[fmt],
+        links.append({"format": fmt, "href": f"../../leaflets/{name}", "label": view.labels.format_labels[fmt],
                       "paper": paper_of(view, fmt).label, "size": shown})
     return links
 
@@ -144,13 +145,20 @@ def _locale(code: str) -> Locale | None:
         return None
 
 
+def own_name(language: str) -> str:
+    """A language named in itself, capitalised for a list ("Français", "Español"); the code when unknown."""
+    own = _locale(language)
+    label = (own.get_display_name(own) if own else None) or language
+    return label[:1].upper() + label[1:]
+
+
 def chooser(inputs: BuildInputs, language: str, languages: list[str], prefix: str) -> str:
     """Every region by its name in `language`, grouped by initial, each with its editions' languages
     named in their own language."""
     reader = _locale(language)
     locale = next((e.locale for e in inputs.editions if e.language == language and e.locale), None)
     lookup = _lookup_for(inputs, locale)
-    templates = load_templates(inputs.project, lambda m: lookup(None, m) or m, lambda c, m: lookup(c, m) or m)
+    templates = load_templates(inputs.project, lookup)
     regions: dict[str, dict] = {}
     for edition in inputs.editions:
         if edition.language == PSEUDO_LANGUAGE:
@@ -158,10 +166,8 @@ def chooser(inputs: BuildInputs, language: str, languages: list[str], prefix: st
         region = inputs.regions[edition.region]
         name = (reader.territories.get(region.code) if reader else None) or region.name
         entry = regions.setdefault(region.code, {"name": name, "editions": []})
-        own = _locale(edition.language)
-        label = (own.get_display_name(own) if own else None) or edition.language
         entry["editions"].append({"id": edition.id, "lang": edition.id, "href": f"{prefix}{edition.id}/index.html",
-                                  "label": label[:1].upper() + label[1:]})
+                                  "label": own_name(edition.language)})
     groups: dict[str, list[dict]] = {}
     for region in sorted(regions.values(), key=lambda r: _sort_key(r["name"])):
         region["editions"].sort(key=lambda e: _sort_key(e["label"]))
@@ -169,9 +175,7 @@ def chooser(inputs: BuildInputs, language: str, languages: list[str], prefix: st
         groups.setdefault(initial if initial.isalpha() else "", []).append(region)
     choosers = []
     for other in languages:
-        own = _locale(other)
-        label = (own.get_display_name(own) if own else None) or other
-        choosers.append({"lang": other, "label": label[:1].upper() + label[1:], "current": other == language,
+        choosers.append({"lang": other, "label": own_name(other), "current": other == language,
                          "href": f"{other}.html" if prefix else chooser_path(other)})
     context = {"lang": language, "dir": text_direction(language), "publisher": inputs.settings.publisher,
                "exit_url": inputs.settings.quick_exit_url, "assets": f"{prefix}assets/",

@@ -186,11 +186,11 @@ class EditionView:
         return {"emergency_number": emergency.display if emergency else "", "region_name": self.region_name,
                 "crisis_line": crisis_text}
 
+    @cached_property
     def labels(self):
-        """Site-wide labels live in templates/labels.html, so they are extracted and translated like the rest."""
-        if "_labels" not in self.__dict__:  # evaluating the module renders it: once per edition
-            self.__dict__["_labels"] = self.templates.env.get_template("labels.html").module
-        return self.__dict__["_labels"]
+        """Site-wide labels live in templates/labels.html, so they are extracted and translated like the rest.
+        Evaluating the module renders it: once per edition."""
+        return self.templates.env.get_template("labels.html").module
 
     def contact_views(self, contacts: list[Contact]) -> list[dict]:
         return [contact_view(c, self.edition.language, self.t) for c in contacts]
@@ -208,10 +208,11 @@ class EditionView:
         language = self.edition.language
         rows = []
         for need in KEY_NEEDS:
-            routes = [r for r in self.routes.get(need, []) if r.contact is not None]
-            route = next((r for r in routes if r.contact.phones), routes[0] if routes else None)
             if need == "report":
                 route = self.report_route
+            else:  # the first route that can be dialled, else the first of any kind
+                routes = [r for r in self.routes.get(need, []) if r.contact is not None]
+                route = next((r for r in routes if r.contact.phones), routes[0] if routes else None)
             if route is None or route.contact is None:
                 continue
             contact = route.contact
@@ -251,9 +252,9 @@ class EditionView:
             "publisher": self.settings.publisher, "region_name": self.region_name,
             "emergency_html": self.emergency_html, "exit_url": self.settings.quick_exit_url,
             "draft": self.draft, "review_note": self.unreviewed > 0, "published": self.inputs.today.isoformat(),
-            "version": __version__, "kind_labels": self.labels().kind_labels,
-            "draft_notes": [self.labels().draft_notes[k] for k in self.draft_kinds],
-            "not_for_distribution": self.labels().not_for_distribution,
+            "version": __version__, "kind_labels": self.labels.kind_labels,
+            "draft_notes": [self.labels.draft_notes[k] for k in self.draft_kinds],
+            "not_for_distribution": self.labels.not_for_distribution,
         }
 
     def record(self) -> EditionRecord:
@@ -309,7 +310,7 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
     international = inputs.international
     view = EditionView(
         inputs=inputs, edition=edition, region=region, lookup=lookup,
-        templates=load_templates(project, lambda m: lookup(None, m) or m, lambda c, m: lookup(c, m) or m),
+        templates=load_templates(project, lookup),
         unreviewed=0,
         national=[c for c in region.contacts if c.printable],
         international=[c for c in international.contacts if c.printable] if international else [],
@@ -318,7 +319,7 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
     if preview and catalog is not None:
         real = view.lookup
         view.lookup = preview_lookup(catalog)
-        view.templates = load_templates(project, lambda m: view.lookup(None, m), lambda c, m: view.lookup(c, m))
+        view.templates = load_templates(project, view.lookup)
         lookup = real  # the counts below are of real translations
     if catalog is not None:
         needed = inputs.needed_keys(region)
@@ -327,13 +328,10 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
         view.check_errors = _content_problems(project, edition.locale or "", catalog, needed, rel)
         view.unreviewed = sum(1 for e in catalog if not e.obsolete and entry_key(e) in needed and not is_reviewed(e))
     unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
-    missing_needs = uncovered(view.routes)
-    view.draft_kinds = [kind for kind, applies in (
-        ("pseudo", pseudo), ("translation", bool(edition.locale) and not pseudo and view.translated < view.needed),
-        ("contacts", bool(unverified)), ("needs", bool(missing_needs))) if applies]
-    view.draft_reasons = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
-                                               needed=view.needed, unverified=unverified,
-                                               uncovered_needs=missing_needs)
+    found = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
+                                  needed=view.needed, unverified=unverified, uncovered_needs=uncovered(view.routes))
+    view.draft_reasons = [reason for _, reason in found]
+    view.draft_kinds = list(dict.fromkeys(kind for kind, _ in found))
     return view
 
 
