@@ -175,11 +175,9 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
             catalog_moved = _state(sent) != _state(target)
         else:  # two-way: never overwrite a good translation we cannot compare against what was sent
             catalog_moved = is_translated(target)
-        candidate = _candidate(target, entry)
-        problems = [i for i in validate(candidate) if i.severity == "error"]
+        problems = _errors(validate, target, entry)
         if catalog_moved and not same_text and not options.prefer_returned:
-            report.conflicts.append(_ref(entry, catalog=" | ".join(msgstr_values(target)),
-                                         returned=" | ".join(msgstr_values(entry)), problems=problems))
+            report.conflicts.append(_ref(entry, catalog=_shown(target), returned=_shown(entry), problems=problems))
             continue
         if problems:
             report.rejected.append(_ref(entry, problems=problems))
@@ -197,12 +195,18 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
     return changed
 
 
-def _candidate(target: polib.POEntry, entry: polib.POEntry) -> polib.POEntry:
+def _shown(entry: polib.POEntry) -> str:
+    """An entry's translation for a report line (plural forms joined)."""
+    return " | ".join(msgstr_values(entry))
+
+
+def _errors(validate, target: polib.POEntry, entry: polib.POEntry) -> list:
+    """The check errors of `entry`'s translation put on `target` (its msgid, comments and flags)."""
     candidate = polib.POEntry(msgid=target.msgid, msgctxt=target.msgctxt, msgid_plural=target.msgid_plural,
                               msgstr=entry.msgstr, msgstr_plural=dict(entry.msgstr_plural),
                               comment=target.comment, flags=list(target.flags))
     candidate.linenum = entry.linenum
-    return candidate
+    return [i for i in validate(candidate) if i.severity == "error"]
 
 
 def _apply(target: polib.POEntry, entry: polib.POEntry) -> None:
@@ -224,15 +228,13 @@ def _carry(entry: polib.POEntry, current: polib.POFile, active: dict, validate, 
     suggestion with the old English in `#|`, so the next translator sees it; never drop it silently."""
     successor = _successor(entry, current, active)
     if successor is None:
-        report.stale.append(_ref(entry, returned=" | ".join(msgstr_values(entry))))
+        report.stale.append(_ref(entry, returned=_shown(entry)))
         return False
     if is_translated(successor) and not options.prefer_returned:
-        report.conflicts.append(_ref(entry, catalog=" | ".join(msgstr_values(successor)),
-                                     returned=" | ".join(msgstr_values(entry)), problems=[],
+        report.conflicts.append(_ref(entry, catalog=_shown(successor), returned=_shown(entry), problems=[],
                                      now=successor.msgid))
         return False
-    candidate = _candidate(successor, entry)
-    problems = [i for i in validate(candidate) if i.severity == "error"]
+    problems = _errors(validate, successor, entry)
     if problems:
         report.rejected.append(_ref(entry, problems=problems))
         return False

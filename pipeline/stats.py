@@ -144,8 +144,8 @@ def edition_readiness(project: Project, records: dict | None = None) -> list[dic
     for edition in inputs.editions:  # editions not built yet: their gates, from their sources
         if edition.id not in known:
             known[edition.id] = prepare(inputs, edition).record()
-    records = {k: v for k, v in known.items() if v.language != PSEUDO_LANGUAGE and
-               k in {e.id for e in inputs.editions}}
+    listed = {e.id for e in inputs.editions}  # a record of an edition since removed is not shown
+    records = {k: v for k, v in known.items() if v.language != PSEUDO_LANGUAGE and k in listed}
     out = []
     for edition_id in sorted(records):
         record = records[edition_id]

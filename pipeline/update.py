@@ -33,7 +33,6 @@ LOCALE_ID = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 FUZZY_THRESHOLD = 0.6  # the similarity msgmerge uses
 
 
-
 def validate_locale(locale: str) -> Locale:
     """A locale identifier we can make a catalog for, e.g. `fr`, `pt_BR`, `zh_Hans`."""
     if not LOCALE_ID.match(locale):
@@ -42,7 +41,6 @@ def validate_locale(locale: str) -> Locale:
         return Locale.parse(locale)
     except (UnknownLocaleError, ValueError):
         raise InputRefused(f"'{locale}' is not a locale Babel knows") from None
-
 
 
 def init_catalog(project: Project, locale: str) -> Path:
@@ -193,10 +191,9 @@ def merge_template(catalog: polib.POFile, template: polib.POFile, report: Update
             else:
                 report.new.append(source.msgid)
         result.append(entry)
-    for key, old in active.items():
-        if key not in wanted and has_text(old):
-            report.obsolete.append(old.msgid)
-            result.append(_obsolete(old))
+    for old in vanished:
+        report.obsolete.append(old.msgid)
+        result.append(_obsolete(old))
     for key, old in obsolete.items():
         if key not in wanted:
             result.append(_obsolete(old))
@@ -235,5 +232,3 @@ def update_catalogs(project: Project, locales: list[str] | None = None, *, write
             reports.append(report)
     return reports
 
-
-# --- stats -------------------------------------------------------------------------------------
