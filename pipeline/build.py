@@ -307,11 +307,10 @@ def write_dashboard_if_stale(project: Project, state: BuildState, fingerprints: 
     page = project.status_page
     if page.is_file() and page.read_text(encoding="utf-8").endswith(stamp + "\n"):
         return
-    from .dashboard import render_dashboard
+    from .dashboard import write_dashboard
     from .stats import project_status
 
-    html = render_dashboard(project_status(project, state.editions))
-    write_atomic(page, f"{html}\n{stamp}\n".encode("utf-8"))
+    write_dashboard(project, project_status(project, state.editions), stamp)
 
 
 def final_leaflet_html(project: Project, edition_id: str, fmt: str = "sheet") -> str:

@@ -177,6 +177,7 @@ def stats(ctx: click.Context, as_json: bool, as_html: bool) -> None:
       awareness stats
       awareness stats --html && xdg-open output/status/index.html
     """
+    from .dashboard import write_dashboard
     from .stats import project_stats, project_status
 
     project = project_of(ctx)
@@ -203,14 +204,6 @@ def recorded_editions(project: Project) -> dict | None:
 
     state = BuildState.load(project.state_file())
     return state.editions or None
-
-
-def write_dashboard(project: Project, status) -> Path:
-    from .dashboard import render_dashboard
-    from .storage import write_atomic
-
-    write_atomic(project.status_page, render_dashboard(status).encode("utf-8"))
-    return project.status_page
 
 
 def print_issues(issues, as_json: bool) -> None:
@@ -542,13 +535,10 @@ def serve(ctx: click.Context, editions: tuple[str, ...], port: int) -> None:
     """
     from .serve import serve as run
 
-    def say(line: str) -> None:
-        click.echo(line)
-
     try:
-        run(project_of(ctx), list(editions), port, log=say)
+        run(project_of(ctx), list(editions), port, log=click.echo)
     except KeyboardInterrupt:  # during the first build
-        say("stopped")
+        click.echo("stopped")
     # A leaflet or watcher thread may be in the middle of a build (and of an import) when Ctrl-C comes; letting
     # the interpreter finalize around it can hang on the import lock. The server is closed: leave at once.
     sys.stdout.flush()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import Environment
 
+from .layout import Project
 from .stats import STATES, Status
+from .storage import write_atomic
 
 COLOURS = {"reviewed": "#1b7a3d", "translated": "#7fb069", "fuzzy": "#e0a100", "untranslated": "#c8d3df"}
 
@@ -69,3 +73,11 @@ def render_dashboard(status: Status) -> str:
         states=STATES, colours=COLOURS, locales=status.locales, editions=status.editions, checks=status.checks,
         locale_names=[row["locale"] for row in status.locales],
         document_names=sorted({d["document"] for d in status.documents}), matrix=matrix, bar=_bar)
+
+
+def write_dashboard(project: Project, status: Status, stamp: str = "") -> Path:
+    """Write output/status/index.html; `stamp`, a closing comment naming the inputs, lets a build skip it next
+    time when nothing changed."""
+    html = render_dashboard(status)
+    write_atomic(project.status_page, (f"{html}\n{stamp}\n" if stamp else html).encode("utf-8"))
+    return project.status_page

@@ -104,9 +104,7 @@ class Preview:
                     self.error = ""
                     self._bump()
             except PipelineError as exc:
-                self.error = str(exc)
-                self.log(f"awareness serve: {exc}")
-                self._bump()
+                self._failed(exc)
                 return
             built = [r.edition.id for r in report.results]
             if built:  # a save that changed nothing these pages use reloads nothing
@@ -126,9 +124,7 @@ class Preview:
         try:
             report = build(self.prints, editions=self.editions, formats="pdf", jobs=1)
         except PipelineError as exc:
-            self.error = str(exc)
-            self.log(f"awareness serve: {exc}")
-            self._bump()
+            self._failed(exc)
             return
         for result in report.results:
             for fmt in FORMATS:
@@ -148,6 +144,12 @@ class Preview:
         if shutil.which("pdftoppm"):
             subprocess.run(["pdftoppm", "-r", "40" if fmt == "poster" else "60", "-png", str(pdf),
                             str(target.parent / f"{edition}.{fmt}")], capture_output=True)
+
+    def _failed(self, exc: PipelineError) -> None:
+        """A build refused its input: say so in the terminal and on the open page, keep serving."""
+        self.error = str(exc)
+        self.log(f"awareness serve: {exc}")
+        self._bump()
 
     def _bump(self) -> None:
         with self.changed:
