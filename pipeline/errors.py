@@ -32,10 +32,6 @@ class PipelineError(Exception):
             return ""
         return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
 
-    def lines(self) -> list[str]:
-        """What the CLI prints: every problem compiler-style, then the summary."""
-        return [str(p) for p in self.problems] + [str(self)]
-
 
 class InputRefused(PipelineError):
     """An input file was refused as a whole (unreadable, wrong language, bad data)."""

@@ -18,7 +18,6 @@ Tests compare both paths byte for byte on every catalog in the repository and on
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from functools import cache
 from pathlib import Path
 
 import polib
+
+from .storage import user_cache
 
 CACHE_LIMIT = 4000
 _PADDED = re.compile(r"[ \t]$|^[ \t]", re.M)
@@ -51,8 +52,7 @@ class SourceText:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "awareness-pipeline" / "po-canonical"
+    return user_cache("po-canonical")
 
 
 @cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ import phonenumbers as pn
 from phonenumbers import PhoneNumberType as T
 from phonenumbers import shortnumberinfo
 
-from .documents import read_text
+from .documents import read_toml
 from .errors import InputRefused, UsageError
 from .layout import Project
 from .models import Contact, Issue, Phone, Region
@@ -307,13 +306,8 @@ def _description(value: object) -> str:
 def load_region(project: Project, path: Path) -> Region:
     """Load and validate one region file; every problem is reported, then the whole file is refused."""
     rel = project.rel(path)
-    text = read_text(path, rel)
+    data, text = read_toml(path, rel)
     lines = _Lines(text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+)", str(exc))
-        raise InputRefused(f"not valid TOML: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
     problems: list[Issue] = []
 
     def fail(key: str, reason: str, start: int = 1, end: int | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from markupsafe import Markup, escape
 from .errors import InputRefused
 from .layout import Project
 from .placeholders import BRACE as PLACEHOLDER
+from .storage import user_cache
 
 if TYPE_CHECKING:
     from .catalogs import Lookup
@@ -103,7 +103,7 @@ class _MemoryBytecodeCache(BytecodeCache):
 
     def _files(self) -> BytecodeCache | None:
         if self.disk is None:
-            folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "awareness-pipeline" / "jinja"
+            folder = user_cache("jinja")
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 self.disk = FileSystemBytecodeCache(str(folder))

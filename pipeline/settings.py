@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .documents import read_text
+from .documents import read_toml
 from .errors import InputRefused
 from .layout import Project
 from .models import Issue
@@ -47,12 +46,7 @@ def load_settings(project: Project) -> Settings:
     if not path.exists():
         return Settings()
     rel = project.rel(path)
-    text = read_text(path, rel)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+)", str(exc))
-        raise InputRefused(f"not valid TOML: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
+    data, text = read_toml(path, rel)
     lines = text.split("\n")
     problems: list[Issue] = []
 

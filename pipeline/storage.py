@@ -43,3 +43,9 @@ def locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def user_cache(name: str) -> Path:
+    """A folder of this tool's cache in the user's cache directory (XDG), not created here."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "awareness-pipeline" / name
