@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import release
+from . import release as gate  # `release` is build()'s flag
 from .editions import select_editions
 from .errors import PipelineError, UsageError
 from .incremental import Fingerprinter, file_digest
@@ -140,7 +140,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
     result = EditionResult(edition, view.record())
     where = project.rel(project.site_edition(edition.id))
     if release_build:
-        refused = release.blocking(release.refusals(result.record), allow_unreviewed=allow_unreviewed)
+        refused = gate.blocking(gate.refusals(result.record), allow_unreviewed=allow_unreviewed)
         if refused:
             result.issues += [Issue(where, 0, "error", "release", str(r)) for r in refused]
             return result
@@ -220,8 +220,6 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
           force: bool = False, progress: Callable[[EditionResult], None] | None = None,
           planned: Callable[[int], None] | None = None, preview: bool = False) -> BuildReport:
     """Build the chosen editions (default: all with catalogs); only outputs whose inputs changed are redone."""
-    from . import release as gate
-
     wanted_ids = list(editions)
     inputs, skipped = load_inputs(project)
     # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build

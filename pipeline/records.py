@@ -56,8 +56,7 @@ class EditionRecord:
         the newer build did not make keep their records, including any overflow they had."""
         outputs = dict(self.outputs)
         outputs.update(newer.outputs)
-        merged = EditionRecord(**{**newer.__dict__, "outputs": outputs})
-        return merged
+        return EditionRecord(**{**newer.__dict__, "outputs": outputs})
 
     def as_json(self) -> dict:
         return asdict(self)

@@ -17,6 +17,7 @@ from .documents import read_toml
 from .errors import InputRefused, UsageError
 from .layout import Project
 from .models import Contact, Issue, Phone, Region
+from .needs import NEEDS
 from .storage import write_atomic
 
 INTERNATIONAL = "INT"
@@ -30,7 +31,7 @@ CONTACT_KEYS = {"abroad", "id", "kind", "name", "local_names", "description", "u
                 "verified_on", "qr", "notes"}
 PHONE_KEYS = {"number", "text", "landline", "unlisted", "note"}
 REQUIRED_CONTACT_KEYS = ("id", "kind", "name", "description", "source", "status")
-NEED_NAMES = ("report", "child", "crisis", "adult", "removal")
+NEED_NAMES = tuple(need for need in NEEDS if need != "emergency")  # the emergency number is the region's
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 _PRINTABLE_NUMBER = re.compile(r"^\+?[0-9(][0-9 ().\-]*[0-9]$|^[0-9]$")
@@ -83,7 +84,7 @@ def parse_phone(raw: object, region: str, *, landline: bool = False, unlisted: s
                          f"(no letters: a reader dials what is printed)")
     if unlisted:
         shown = digits(printed)
-        if not 3 <= len(shown) <= 6 or digits(printed) != printed.replace(" ", "").replace("-", ""):
+        if not 3 <= len(shown) <= 6 or shown != printed.replace(" ", "").replace("-", ""):
             raise ValueError(f"'{printed}': only a short number (3 to 6 digits) may be unlisted")
         number = pn.parse(shown, region, keep_raw_input=True)
         if pn.is_valid_number_for_region(number, region) or shortnumberinfo.is_valid_short_number_for_region(
