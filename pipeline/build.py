@@ -136,7 +136,9 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
     `sizes`: file sizes of leaflets not rendered now but current on disk, for the site's list."""
     started = time.perf_counter()
     project = inputs.project
-    view = prepare(inputs, edition)
+    formats = [k for k in KINDS if k in kinds and k != HTML]
+    # preview marks are for the site only: leaflets always print the real text (the record is the same either way)
+    view = prepare(inputs, edition, preview=preview and not formats)
     result = EditionResult(edition, view.record())
     where = project.rel(project.site_edition(edition.id))
     if release_build:
@@ -145,7 +147,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
             result.issues += [Issue(where, 0, "error", "release", str(r)) for r in refused]
             return result
     sizes = dict(sizes or {})
-    for fmt in (k for k in KINDS if k in kinds and k != HTML):
+    for fmt in formats:
         leaflet = render_leaflet(view, fmt)
         path = project.leaflet(edition.id, fmt)
         result.leaflet_pages = max(result.leaflet_pages, leaflet.pages)
@@ -159,7 +161,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
     if HTML in kinds:
         from .site import render_site
 
-        site_view = prepare(inputs, edition, preview=True) if preview else view
+        site_view = prepare(inputs, edition, preview=True) if preview and not view.preview else view
         pages = {project.site_edition(edition.id) / name: data
                  for name, data in render_site(site_view, sizes).items()}
         result.files.update(pages)
