@@ -13,7 +13,7 @@ import pytest
 
 from conftest import built_copy, copy_project
 from pipeline.layout import Project
-from pipeline.leaflets import FORMATS, fold_widths
+from pipeline.leaflets import FORMATS, fold_widths, leaflet_html
 from pipeline.view import edition_view
 
 pytestmark = pytest.mark.slow
@@ -64,7 +64,9 @@ def test_paper_pages_type_sizes_and_fonts(built, edition, fmt):
             assert (round(page.width / MM, 1), round(page.height / MM, 1)) == (round(width, 1), round(height, 1))
             sizes = [c["size"] for c in page.chars if c["size"] < WATERMARK_PT]
             assert sizes and min(sizes) >= FORMATS[fmt].min_pt - 0.05, (edition, fmt, min(sizes))
-            # left-aligned (start-aligned), never justified: no line has stretched word spaces
+    # left-aligned (start-aligned), never justified: checked on the exact HTML WeasyPrint rendered
+    html = leaflet_html(edition_view(Project.at(built), edition), fmt)[0]
+    assert not re.search(r"text-align\s*:\s*justify|text-justify|text-align-last", html), (edition, fmt)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
     assert rows and all("+Noto" in r[0] and r[-5:-3] == ["yes", "yes"] for r in rows), fonts
