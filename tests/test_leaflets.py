@@ -197,3 +197,9 @@ def test_crop_marks_bleed_and_a_safe_zone_on_every_format(verified_project, cli)
                         continue
                     assert trim[0] + safe <= c["x0"] and c["x1"] <= trim[2] - safe, (fmt, c["text"])
                     assert trim[1] + safe <= c["y0"] and c["y1"] <= trim[3] - safe, (fmt, c["text"])
+
+
+def test_settings_know_the_same_formats_as_the_renderer():
+    from pipeline.settings import LEAFLET_FORMATS  # written apart: settings cannot import the renderer
+
+    assert tuple(FORMATS) == LEAFLET_FORMATS
