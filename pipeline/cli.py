@@ -137,7 +137,7 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
                                      ("obsolete", report.obsolete), ("revived", report.revived)):
                     for msgid in items:
                         click.echo(f"  {label}: {msgid[:100]}")
-    if check and (stale_pot or any(r.changed for r in reports)):
+    if check and (stale_pot or any(r.out_of_date for r in reports)):
         ctx.exit(EXIT_PROBLEMS)
 
 
@@ -435,9 +435,14 @@ def print_coverage(regions, as_json: bool) -> None:
             return row.routes[0][: width - len(more) - len(mark)] + more + mark
 
         click.echo(f"{code:<6} " + " ".join(f"{cell(cells[need]):<{width}}" for need in NEEDS))
-    missing = [r for r in rows if not r.routes]
-    click.echo("* international fallback (or a service abroad); — no route: the edition is a draft")
-    for row in missing:
+    click.echo("* not a service of the region: run from abroad, or international; — no route")
+    for row in rows:
+        if row.routes:
+            continue
+        if not row.required:
+            click.echo(f"{row.path}: {row.region}: no sourced service for '{row.need}' ({NEEDS[row.need]}); "
+                       f"shown where one exists, not a draft reason")
+            continue
         _, reason = draft_reasons(pseudo=False, locale=None, translated=0, needed=0, unverified=[],
                                   uncovered_needs=[row.need])[0]
         click.echo(f"{row.path}: {row.region} editions are drafts: {reason}")

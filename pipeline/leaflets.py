@@ -101,11 +101,20 @@ def leaflet_sections(view: EditionView) -> tuple[str, dict[str, Markup]]:
 
 
 def help_routes(view: EditionView, per_need: int = 2) -> list[dict]:
-    """Every need with up to `per_need` of its routes: what the sheet and tri-fold list under "Where to get help"."""
-    out = []
+    """Every need with up to `per_need` of its routes: what the sheet and tri-fold list under "Where to get help".
+
+    Needs answered by the very same services share one entry (Stop It Now serves worried adults and people
+    worried about their own thoughts): each reader still finds the heading for them, the list is not repeated."""
+    out: list[dict] = []
     for item in view.route_views():
-        if item["routes"]:
-            out.append({"need": item["need"], "routes": item["routes"][:per_need]})
+        routes = item["routes"][:per_need]
+        if not routes:
+            continue
+        ids = [c["id"] for c in routes]
+        if out and out[-1]["ids"] == ids:
+            out[-1]["needs"].append(item["need"])
+        else:
+            out.append({"need": item["need"], "needs": [item["need"]], "routes": routes, "ids": ids})
     return out
 
 
@@ -125,7 +134,6 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
     title, sections = leaflet_sections(view)
     contacts = view.national + view.international
     verified = [c.verified_on for c in contacts if c.verified_on]
-    route = view.report_route
     qr = view.report_url
     stack = font_stack(view.edition.language)
     paper = paper_of(view, fmt)
@@ -144,8 +152,7 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
         logo=(view.project.root / settings.logo).as_uri() if settings.logo else "",
         key_routes=view.key_contacts(), help_routes=help_routes(view),
         qr_svg=qr_svg(qr, layout.qr_mm) if qr else "", qr_label=url_label(qr) if qr else "",
-        qr_fallback=bool(route and route.fallback),
-        qr_name=route.contact.name_for(view.edition.language) if route and route.contact else "",
+        qr=view.qr_caption(),
         numbers_checked=min(verified).isoformat() if verified and len(verified) == len(contacts) else "",
         labels_not_for_distribution=labels.not_for_distribution,
         discreet=settings.discreet_card, need_labels=labels.need_labels, short_need_labels=labels.short_need_labels,

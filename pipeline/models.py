@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
+INTERNATIONAL = "INT"  # the code of the file of international contacts
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,19 @@ class Phone:
     unlisted: str = ""  # why phonenumbers' data does not know this short number (shown to the NGO, not printed)
     note: str = ""
     keyword: str = ""  # for a text line: the word to send
+    local_keywords: tuple[tuple[str, str], ...] = ()  # language -> keyword, where speakers of it send another
 
     @property
     def display(self) -> str:
         return self.raw
 
-    @property
-    def sms_link(self) -> str:
-        """An sms: link that opens the messages app with the keyword filled in."""
-        return f"sms:{self.tel}" + (f"?body={self.keyword}" if self.keyword else "")
+    def keyword_for(self, language: str) -> str:
+        return dict(self.local_keywords).get(language, self.keyword)
+
+    def sms_link_for(self, language: str) -> str:
+        """An sms: link that opens the messages app with the keyword of the reader's language filled in."""
+        keyword = self.keyword_for(language)
+        return f"sms:{self.tel}" + (f"?body={keyword}" if keyword else "")
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,8 @@ class Contact:
     local_urls: tuple[tuple[str, str], ...] = ()
     local_report_urls: tuple[tuple[str, str], ...] = ()
     needs: tuple[str, ...] = ()  # needs it covers besides its kind's
-    abroad: bool = False  # a service based in another country, listed because the region has none of its own
+    based_in: str = ""  # ISO code of the country the service is run from, when that is not the file's region
+    directory: bool = False  # its report_url lists other hotlines; it does not take reports itself
     notes: str | None = None
     region: str = ""
     line: int = 0
@@ -97,6 +103,15 @@ class Contact:
 
     def report_url_for(self, language: str) -> str | None:
         return dict(self.local_report_urls).get(language, self.report_url)
+
+    def home(self) -> str:
+        """The country the service is run from ("" for an international service)."""
+        return self.based_in or ("" if self.region == INTERNATIONAL else self.region)
+
+    @property
+    def open_all_day(self) -> bool:
+        """Its published hours say it answers around the clock."""
+        return bool(self.hours) and self.hours.lower().startswith("24 hours")
 
     @property
     def printable(self) -> bool:

@@ -16,17 +16,16 @@ from phonenumbers import shortnumberinfo
 from .documents import read_toml
 from .errors import InputRefused, UsageError
 from .layout import Project
-from .models import Contact, Issue, Phone, Region
-from .needs import NEEDS
+from .models import INTERNATIONAL, Contact, Issue, Phone, Region
+from .needs import NEEDS, PREVENTION_KIND
 from .storage import write_atomic
 
-INTERNATIONAL = "INT"
 REGION_NAME_CONTEXT = "region name"  # msgctxt of region names in the POT
-KINDS = ("report-online", "child-helpline", "crisis", "adult-support", "image-removal", "police")
+KINDS = ("report-online", "child-helpline", "crisis", "adult-support", "prevention", "image-removal", "police")
 STATUSES = ("confirmed", "partly", "unconfirmed")
 PAPERS = ("a4", "letter")
 REGION_KEYS = {"code", "name", "paper", "languages", "emergency", "contacts"}
-CONTACT_KEYS = {"abroad", "id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
+CONTACT_KEYS = {"based_in", "directory", "id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
                 "local_report_urls", "phones", "sms", "needs", "chat", "hours", "languages", "source", "status",
                 "verified_on", "qr", "notes"}
 PHONE_KEYS = {"number", "text", "landline", "unlisted", "note"}
@@ -229,9 +228,25 @@ class _ContactReader:
             local_report_urls=self.get("local_report_urls",
                                        lambda v: _language_table(v, "local_report_urls", _url), ()),
             needs=self.get("needs", _needs, ()), notes=self.get("notes", lambda v: _text(v, "notes")),
-            abroad=self.get("abroad", _bool("abroad"), False),
+            based_in=self.get("based_in", _based_in, ""),
+            directory=self.get("directory", _bool("directory"), False),
             region=region)
+        self._consistent(contact, region)
         return None if self.problems else contact
+
+    def _consistent(self, contact: Contact, region: str) -> None:
+        """Rules between keys: what a key promises must be backed by another."""
+        if "report" in contact.needs and not contact.report_url:
+            self.problems.append(("needs", "needs: \"report\" needs a report_url (the page that takes reports); "
+                                           "add report_url, or remove \"report\" (a report_url alone is enough)"))
+        if contact.kind == PREVENTION_KIND and contact.needs:
+            self.problems.append(("needs", "needs: a prevention service answers only people worried about their "
+                                           "own thoughts; list it for no other need (a parent or a child must be "
+                                           "sent to a service for them)"))
+        if contact.based_in and contact.based_in == region:
+            self.problems.append(("based_in", f"based_in: '{contact.based_in}' is this file's region; remove it"))
+        if contact.directory and not contact.report_url:
+            self.problems.append(("directory", "directory: a directory of hotlines needs its list as report_url"))
 
     def _phones(self, value: object) -> tuple[Phone, ...]:
         if not isinstance(value, list):
@@ -247,15 +262,30 @@ class _ContactReader:
         return tuple(phones)
 
     def _sms(self, value: object) -> Phone:
-        if not isinstance(value, dict) or "number" not in value or set(value) - {"number", "keyword"}:
-            raise ValueError("must be { number = \"...\", keyword = \"...\" }")
+        if not isinstance(value, dict) or "number" not in value or set(value) - {"number", "keyword",
+                                                                                   "local_keywords"}:
+            raise ValueError("must be { number = \"...\", keyword = \"...\", local_keywords = { fr = \"...\" } }")
         if self.phone_region is None:
             raise ValueError("international contacts cannot carry text numbers")
-        keyword = value.get("keyword", "")
-        if not isinstance(keyword, str) or (keyword and not re.fullmatch(r"[A-Za-z0-9]{1,20}", keyword)):
-            raise ValueError("keyword must be one word of letters or digits, as the service publishes it")
+        keyword = _keyword(value.get("keyword", ""), "keyword") if value.get("keyword", "") != "" else ""
+        local = _language_table(value.get("local_keywords", {}), "local_keywords", _keyword)
+        if local and not keyword:
+            raise ValueError("local_keywords need a keyword for the other languages")
         phone = parse_phone(value["number"], self.phone_region)
-        return replace(phone, keyword=keyword, text=True)
+        return replace(phone, keyword=keyword, local_keywords=local, text=True)
+
+
+def _keyword(value: object, what: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9]{1,20}", value):
+        raise ValueError(f"{what} must be one word of letters or digits, as the service publishes it")
+    return value
+
+
+def _based_in(value: object) -> str:
+    if not isinstance(value, str) or not value.isupper() or pn.country_code_for_region(value) == 0:
+        raise ValueError(f"based_in must be the ISO code of the country the service is run from, e.g. \"US\"; "
+                         f"got {value!r}")
+    return value
 
 
 def _id(value: str) -> str:

@@ -20,6 +20,7 @@ from .errors import PipelineError
 from .fonts import text_direction
 from .leaflets import paper_of
 from .models import Edition
+from .needs import scope_of
 from .pseudo import PSEUDO_LANGUAGE
 from .regions import KINDS
 from .render_html import fill_placeholders, fill_text, load_templates, markdown_to_html
@@ -68,9 +69,12 @@ def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None
     render("index", "index.html", labels.site_title, "",
            pages=[{"href": f"{d.name}.html", "title": titles[d.name], "description": descriptions[d.name]}
                   for d in docs])
-    groups = [{"kind": k, "contacts": view.contact_views([c for c in view.national if c.kind == k])} for k in KINDS]
+    # an international service run from this very country (Take It Down on US editions) is listed as its own
+    own = view.national + [c for c in view.international if scope_of(c, view.region) == "national"]
+    groups = [{"kind": k, "contacts": view.contact_views([c for c in own if c.kind == k])} for k in KINDS]
     render("contacts", "contacts.html", labels.contacts_title, "",
-           contact_groups=[g for g in groups if g["contacts"]], international=view.contact_views(view.international))
+           contact_groups=[g for g in groups if g["contacts"]],
+           international=view.contact_views([c for c in view.international if c not in own]))
     return pages
 
 

@@ -22,7 +22,7 @@ from .editions import select_editions
 from .fonts import text_direction
 from .layout import Project
 from .models import Contact, Document, Edition, Region, Segment
-from .needs import Route, coverage, uncovered
+from .needs import Route, coverage, scope_of, uncovered
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .records import ContactRecord, EditionRecord
 from .review import is_reviewed
@@ -81,18 +81,24 @@ def url_label(url: str) -> str:
 
 
 def contact_view(contact: Contact, language: str, translate: Callable[[str | None, str], str], *,
-                 fallback: bool = False) -> dict:
-    """What templates show of a contact, in the edition's language."""
+                 scope: str = "national", home_name: str = "") -> dict:
+    """What templates show of a contact, in the edition's language.
+
+    scope/home_name: whether the service is the reader's country's own, run from abroad (home_name says where)
+    or international; every format prints the label that says so."""
     url, report_url = contact.url_for(language), contact.report_url_for(language)
+    keyword = contact.sms.keyword_for(language) if contact.sms else ""
     return {
         "id": contact.id, "name": contact.name_for(language), "kind": contact.kind,
         "description": translate(None, contact.description),
         "phones": contact.phones, "url": url, "url_label": url_label(url) if url else "",
         "report_url": report_url, "report_label": url_label(report_url) if report_url else "",
-        "sms": contact.sms, "sms_html": ltr(contact.sms.display) if contact.sms else "",
+        "sms": contact.sms, "sms_html": ltr(contact.sms.display) if contact.sms else "", "sms_keyword": keyword,
+        "sms_link": contact.sms.sms_link_for(language) if contact.sms else "",
         "hours": translate("opening hours", contact.hours) if contact.hours else None,
+        "all_day": contact.open_all_day,
         "verified_on": contact.verified_on.isoformat() if contact.verified_on else None,
-        "fallback": fallback,
+        "scope": scope, "home_name": home_name, "fallback": scope != "national",
     }
 
 
@@ -192,43 +198,62 @@ class EditionView:
         Evaluating the module renders it: once per edition."""
         return self.templates.env.get_template("labels.html").module
 
+    def country_name(self, code: str) -> str:
+        """A country's name in the edition's language: our catalogs' for regions we publish, else CLDR's."""
+        if code in self.inputs.regions:
+            return self.t(REGION_NAME_CONTEXT, self.inputs.regions[code].name)
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return Locale.parse(self.edition.language).territories.get(code, code)
+        except (UnknownLocaleError, ValueError):
+            return Locale("en").territories.get(code, code)
+
     def contact_views(self, contacts: list[Contact]) -> list[dict]:
-        return [contact_view(c, self.edition.language, self.t) for c in contacts]
+        return [self.view_of(c) for c in contacts]
+
+    def view_of(self, contact: Contact) -> dict:
+        scope = scope_of(contact, self.region)
+        return contact_view(contact, self.edition.language, self.t, scope=scope,
+                            home_name=self.country_name(contact.home()) if scope == "abroad" else "")
 
     def route_views(self) -> list[dict]:
         """need -> its routes, in the reader's language (the emergency number has no contact)."""
-        language = self.edition.language
-        return [{"need": need, "routes": [contact_view(r.contact, language, self.t, fallback=r.fallback)
-                                          for r in found if r.contact is not None]}
+        return [{"need": need, "routes": [self.view_of(r.contact) for r in found if r.contact is not None]}
                 for need, found in self.routes.items() if need != "emergency"]
 
     def key_contacts(self) -> list[dict]:
         """The few routes a pocket card, a poster or the top of a page can carry: report, child helpline,
-        crisis line and the emergency number, each with what to show and what to link."""
+        crisis line and the emergency number, each with what to show and what to link.
+
+        A line that answers around the clock is preferred; otherwise its hours are shown with the number."""
         language = self.edition.language
         rows = []
         for need in KEY_NEEDS:
             if need == "report":
                 route = self.report_route
-            else:  # the first route that can be dialled, else the first of any kind
+            else:  # the first route that can be dialled, a 24-hour one first; else the first of any kind
                 routes = [r for r in self.routes.get(need, []) if r.contact is not None]
-                route = next((r for r in routes if r.contact.phones), routes[0] if routes else None)
+                dialled = [r for r in routes if r.contact.phones]
+                route = next((r for r in dialled if r.contact.open_all_day), dialled[0] if dialled else
+                             routes[0] if routes else None)
             if route is None or route.contact is None:
                 continue
-            contact = route.contact
-            row = {"need": need, "name": contact.name_for(language), "fallback": route.fallback, "tel": "",
-                   "href": "", "text": False}
-            if need == "report" or not contact.phones:
-                row["href"] = contact.report_url_for(language) or contact.url_for(language) or ""
+            row = dict(self.view_of(route.contact), need=need, tel="", href="", text=False)
+            if need == "report" or not route.contact.phones:
+                row["href"] = row["report_url"] or row["url"] or ""
                 row["shown"] = url_label(row["href"])
+                row["hours"] = None  # a web page has no hours; a phone's hours are printed with the phone
             else:
-                phone = contact.phones[0]
+                phone = route.contact.phones[0]
                 row.update(shown=phone.display, tel=phone.tel, text=phone.text)
+                if row["all_day"]:
+                    row["hours"] = None
             rows.append(row)
         emergency = self.region.emergency
         if emergency is not None:
             rows.append({"need": "emergency", "name": "", "shown": emergency.display, "tel": emergency.tel, "href": "",
-                         "fallback": False, "text": False})
+                         "fallback": False, "scope": "national", "home_name": "", "text": False, "hours": None})
         return rows
 
     @property
@@ -239,9 +264,24 @@ class EditionView:
 
     @property
     def report_url(self) -> str | None:
-        """The page the QR code opens: the region's best reporting page, or the international fallback."""
+        """The page the QR code opens: the region's best reporting page, or the fallback's."""
         route = self.report_route
         return route.contact.report_url_for(self.edition.language) if route and route.contact else None
+
+    def qr_caption(self) -> dict:
+        """What the QR code opens, said from the data: a national report page, a service abroad that takes
+        reports from this region, an international service, or a directory of hotlines; and whether the region
+        has a national reporting service whose address is still being checked (never "there is none")."""
+        route = self.report_route
+        if route is None or route.contact is None:
+            return {}
+        contact = route.contact
+        pending = [c for c in self.region.contacts if c.kind == "report-online" and c.home() == self.region.code
+                   and not (c.printable and c.report_url)]
+        kind = "directory" if contact.directory else route.scope
+        return {"kind": kind, "service": contact.name_for(self.edition.language),
+                "country": self.country_name(contact.home()) if route.scope == "abroad" else "",
+                "pending": bool(pending) and route.scope != "national"}
 
     def base_context(self) -> dict:
         """What every page and leaflet template sees."""

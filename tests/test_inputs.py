@@ -76,7 +76,7 @@ def test_generated_front_matter_never_crashes(tmp_path_factory, meta):
 
 REGION_KEYS = ["code", "name", "paper", "languages", "emergency", "contacts", "extra"]
 CONTACT_KEYS = ["id", "kind", "name", "description", "url", "report_url", "phones", "sms", "hours", "source",
-                "status", "verified_on", "qr", "needs", "local_names", "abroad", "extra"]
+                "status", "verified_on", "qr", "needs", "local_names", "based_in", "directory", "extra"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

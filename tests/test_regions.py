@@ -107,16 +107,29 @@ def test_coverage_matrix_names_the_contact_for_each_need(project, cli):
     rows = json.loads(cli(project, "contacts", "--coverage", "--json").output)
     cell = {(r["region"], r["need"]): r for r in rows}
     assert len({r["region"] for r in rows}) == 15 and {r["need"] for r in rows} == {
-        "report", "child", "crisis", "adult", "removal", "emergency"}
+        "report", "child", "crisis", "adult", "prevention", "removal", "emergency"}
     assert cell[("GB", "crisis")]["routes"] == ["samaritans"] and not cell[("GB", "crisis")]["fallback"]
     assert all(cell[(region, "crisis")]["covered"] for region in {r["region"] for r in rows})
     assert cell[("KE", "report")]["routes"] == ["INT/inhope"] and cell[("KE", "report")]["fallback"]
     assert cell[("AU", "emergency")]["routes"] == ["000"]
+    # a parent in France is sent first to 119, which serves adults worried about a child; STOP is prevention
+    assert cell[("FR", "adult")]["routes"][0] == "allo-119"
+    assert cell[("FR", "prevention")]["routes"] == ["stop-ffcriavs"]
+    # Mexico's children reach a national line, not a website abroad
+    assert cell[("MX", "child")]["routes"] == ["linea-de-la-vida"] and not cell[("MX", "child")]["fallback"]
+    # Take It Down is run from the US: national there, a service abroad elsewhere
+    assert not cell[("US", "removal")]["fallback"] and cell[("ES", "removal")]["fallback"]
     text = cli(project, "contacts", "--coverage").output
-    assert text.splitlines()[0].split() == ["region", "report", "child", "crisis", "adult", "removal", "emergency"]
+    assert text.splitlines()[0].split() == ["region", "report", "child", "crisis", "adult", "prevention", "removal",
+                                            "emergency"]
     for row in rows:
-        if not row["covered"]:  # a gap is named, and makes the region's editions drafts
+        if row["covered"]:
+            continue
+        if row["required"]:  # a gap is named, and makes the region's editions drafts
             assert f"{row['region']} editions are drafts: no route for the need '{row['need']}'" in text
+        else:  # prevention: listed where a sourced service exists; the gap is named, no draft
+            assert f"{row['region']}: no sourced service for '{row['need']}'" in text
+            assert f"{row['region']} editions are drafts: no route for the need '{row['need']}'" not in text
 
 
 def test_a_region_without_a_crisis_line_is_a_draft_that_names_the_need(verified_project, cli):
