@@ -10,6 +10,7 @@ import hashlib
 import os
 import resource
 import re
+import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,9 +23,9 @@ from .incremental import Fingerprinter, file_digest
 from .layout import Project
 from .leaflets import FORMATS, render_leaflet
 from .models import Edition, Issue
-from .records import BuildState, EditionRecord, OutputRecord, load_times, save_times
+from .records import BuildState, EditionRecord, FileDigest, OutputRecord, load_times, save_merged, save_times
 from .regions import INTERNATIONAL
-from .storage import write_atomic
+from .storage import clean_temporaries, write_atomic
 from .view import BuildInputs, load_inputs, prepare
 
 HTML = "html"
@@ -179,6 +180,13 @@ _WORKER: dict = {}
 Job = tuple[Edition, frozenset[str], dict[str, int | None]]
 
 
+def _quiet_worker() -> None:
+    """Ctrl-C is the parent's to handle (it stops the pool); a worker whose parent died (kill -9) ends
+    silently when it hands in its result, instead of printing a BrokenPipeError traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def _build_one(job: Job) -> EditionResult:
     edition, kinds, sizes = job
     return build_edition(_WORKER["inputs"], edition, kinds, sizes=sizes, **_WORKER["options"])
@@ -199,15 +207,62 @@ def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
     inputs.documents, inputs.segments  # load once in the parent, share through fork
     # a worker is replaced after a number of editions: the renderer's caches grow with every leaflet, and a
     # thousand-edition build must not need more memory per worker than a small one (forking is cheap)
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list)), maxtasksperchild=WORKER_EDITIONS) as pool:
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list)), initializer=_quiet_worker,
+                                                  maxtasksperchild=WORKER_EDITIONS) as pool:
         yield from pool.imap_unordered(_build_one, jobs_list, chunksize=1)
 
 
+def file_matches(path: Path, digest: FileDigest | None, inside: Path) -> bool:
+    """The file is there, inside `inside` (no symlink out), with the size and hash it was written with."""
+    if digest is None or path.is_symlink() or not path.is_file():
+        return False
+    if not path.resolve().is_relative_to(inside.resolve()):
+        return False
+    if path.stat().st_size != digest.size:
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == digest.sha256
+
+
+def output_matches(output: OutputRecord, where: Callable[[str], Path], inside: Path) -> bool:
+    """Every file of the output is on disk as the build wrote it (a truncated or edited file is not)."""
+    return bool(output.files) and all(file_matches(where(f), output.digests.get(f), inside) for f in output.files)
+
+
 def is_current(project: Project, outputs: dict[str, OutputRecord], kind: str, fingerprint: str) -> bool:
-    """The output was made from exactly these inputs, and its files are still there."""
+    """The output was made from exactly these inputs, and its files are still there, byte for byte."""
     output = outputs.get(kind)
     return (output is not None and output.inputs == fingerprint
-            and all((project.root / f).exists() for f in output.files))
+            and output_matches(output, lambda rel: project.root / rel, project.output))
+
+
+def own_fingerprints(fingerprints: Fingerprinter, inputs: BuildInputs, edition: Edition, configured: list[str],
+                     current: Callable[[str, str], bool], kinds: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+    """The fingerprint of each output of an edition, and which of them are current (`current(kind, print)`).
+    The site lists the leaflets with their sizes: its fingerprint covers which leaflets are current or made now."""
+    own = {k: fingerprints.of(edition, k, region_paths(inputs, edition)) for k in configured + [HTML]}
+    fresh = {k for k in configured if current(k, own[k])}
+    states = [f"{k}={own[k] if k in fresh or k in kinds else 'stale'}" for k in configured]
+    own[HTML] = fingerprints.combine(own[HTML], states)
+    if current(HTML, own[HTML]):
+        fresh.add(HTML)
+    return own, fresh
+
+
+def shared_fingerprint(project: Project, inputs: BuildInputs, fingerprints: Fingerprinter) -> str:
+    """What the site files of no edition (assets, choosers, sitemap) are made from: every catalog and region."""
+    parts = [*fingerprints.shared, "kind=shared", "editions=" + ",".join(e.id for e in inputs.editions)]
+    parts += [f"{project.rel(p)}={file_digest(p)}" for p in project.region_files()]
+    parts += [f"catalog {locale}={file_digest(project.catalog(locale))}" for locale in project.catalog_locales()]
+    return fingerprints.combine("", parts)
+
+
+def write_outputs(project: Project, files: dict[Path, bytes]) -> dict[str, FileDigest]:
+    """Write files (each atomically); their sizes and hashes by project-relative path, for the record."""
+    digests = {}
+    for path, data in files.items():
+        write_atomic(path, data)
+        digests[project.rel(path)] = FileDigest.of(data)
+    return digests
 
 
 def region_paths(inputs: BuildInputs, edition: Edition) -> list[str]:
@@ -221,7 +276,10 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
           allow_unreviewed: bool = False, jobs: int | None = None, shard: tuple[int, int] | None = None,
           force: bool = False, progress: Callable[[EditionResult], None] | None = None,
           planned: Callable[[int], None] | None = None, preview: bool = False) -> BuildReport:
-    """Build the chosen editions (default: all with catalogs); only outputs whose inputs changed are redone."""
+    """Build the chosen editions (default: all with catalogs); only outputs whose inputs changed are redone.
+
+    Safe to interrupt at any point: each output's record carries its files' sizes and hashes, so a file written
+    by a build that never recorded it does not match, and is made again."""
     wanted_ids = list(editions)
     inputs, skipped = load_inputs(project)
     # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build
@@ -230,8 +288,13 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
     if shard:
         chosen = shard_of(chosen, shard)
     kinds = parse_kinds(formats, inputs.settings.formats)
+    clean_temporaries(project.output)  # what a killed build was writing
     state_file = project.state_file()
-    state = BuildState.load(state_file)
+    state, problem = BuildState.read(state_file)
+    warnings: list[Issue] = []
+    if problem:
+        warnings.append(Issue(project.rel(state_file), 0, "warning", "state",
+                              f"build state discarded ({problem}); every output is built again"))
     fingerprints = Fingerprinter(project, inputs.editions, inputs.today.isoformat())
     todo: list[Job] = []
     unchanged: list[str] = []
@@ -241,25 +304,22 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
     for edition in chosen:
         recorded = state.editions.get(edition.id)
         outputs = recorded.outputs if recorded else {}
-        own = {k: fingerprints.of(edition, k, region_paths(inputs, edition)) for k in configured + [HTML]}
-        fresh = {k for k in configured if is_current(project, outputs, k, own[k])}
-        # the site lists the leaflets with their sizes: it is redone when a leaflet is (or becomes current)
-        states = [f"{k}={own[k] if k in fresh or k in kinds else 'stale'}" for k in configured]
-        own[HTML] = fingerprints.combine(own[HTML], states)
-        if is_current(project, outputs, HTML, own[HTML]):
-            fresh.add(HTML)
+        own, fresh = own_fingerprints(fingerprints, inputs, edition, configured,
+                                      lambda kind, fp: is_current(project, outputs, kind, fp), kinds)
         prints[edition.id] = {k: own[k] for k in kinds}
         stale = {k for k in kinds if force or k not in fresh}
-        sizes = {k: (project.root / outputs[k].files[0]).stat().st_size for k in configured
-                 if k not in stale and k in fresh}
+        sizes = {k: outputs[k].digests[outputs[k].files[0]].size for k in configured if k not in stale and k in fresh}
         if release and not stale and recorded is not None:
-            # nothing to render, but the gate is asked again: a refusal is never skipped
-            found = gate.blocking(gate.refusals(recorded), allow_unreviewed=allow_unreviewed)
+            # nothing to render, but the gate is asked again, on facts worked out now (never the stored ones):
+            # a refusal is never skipped
+            facts = prepare(inputs, edition).record()
+            facts.outputs = recorded.outputs
+            found = gate.blocking(gate.refusals(facts), allow_unreviewed=allow_unreviewed)
             if any(r.kind != gate.FIT for r in found):
                 stale = set(kinds)  # draft, checks, review: re-run with fresh facts, and say why
             else:  # the recorded overflow of unchanged leaflets: report it as the render would
-                refused += [Issue(output.files[0], 0, "error", "fit", f"edition {edition.id}: {problem}")
-                            for output in recorded.outputs.values() for problem in output.fit]
+                refused += [Issue(output.files[0], 0, "error", "fit", f"edition {edition.id}: {fault}")
+                            for output in recorded.outputs.values() for fault in output.fit]
         if stale:
             todo.append((edition, frozenset(stale), sizes))
         else:
@@ -270,31 +330,46 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
     if planned:
         planned(len(todo))
     results = []
+    unsaved: list[EditionRecord] = []
+    last_save, save_cost = time.monotonic(), 0.0
     for result in _run(inputs, todo, jobs or os.cpu_count() or 1, options):
         if not result.failed:
-            for path, data in result.files.items():
-                write_atomic(path, data)
+            digests = write_outputs(project, result.files)
             result.written = sorted(result.files)
             result.files = {}  # the bytes are on disk now; a thousand editions' PDFs need not stay in memory
             for kind, output in result.record.outputs.items():
                 output.inputs = prints[result.edition.id][kind]
+                output.digests = {f: digests[f] for f in output.files if f in digests}
             state.record(result.record)
+            unsaved.append(result.record)
             if result.written:
                 times[result.edition.id] = result.seconds
+            # record what is on disk now and then, so an interrupted build keeps most of its work; the state
+            # of a big build is large, so it is saved at most once in twenty times what a save costs
+            if time.monotonic() - last_save >= max(0.5, 20 * save_cost):
+                began = time.monotonic()
+                save_merged(state_file, unsaved)
+                unsaved, last_save, save_cost = [], time.monotonic(), time.monotonic() - began
         if progress:
             progress(result)
         results.append(result)
-    if HTML in kinds and (todo or not (project.site / "index.html").exists()):
-        from .site import shared_files
+    shared = None
+    if HTML in kinds:
+        shared_print = shared_fingerprint(project, inputs, fingerprints)
+        recorded_shared = {"shared": state.shared} if state.shared else {}
+        if force or not is_current(project, recorded_shared, "shared", shared_print):
+            from .site import shared_files
 
-        for path, data in shared_files(inputs).items():
-            write_atomic(path, data)
+            files = shared_files(inputs)
+            digests = write_outputs(project, files)
+            shared = OutputRecord(shared_print, sorted(digests), digests=digests)
+    if unsaved or shared is not None:
+        state = save_merged(state_file, unsaved, shared)
     if todo:
-        state.save(state_file)
         save_times(project.times_file, times)
     write_dashboard_if_stale(project, state, fingerprints)
     results.sort(key=lambda r: r.edition.id)
-    return BuildReport(results, skipped, unchanged, refused)
+    return BuildReport(results, skipped, unchanged, warnings + refused)
 
 
 def write_dashboard_if_stale(project: Project, state: BuildState, fingerprints: Fingerprinter) -> None:
