@@ -26,6 +26,7 @@ from .catalogs import (
 from .clock import build_date, po_date
 from .errors import InputRefused
 from .layout import Project
+from . import po_io
 from .po_io import carry_text
 from .storage import locked, write_atomic
 
@@ -141,9 +142,21 @@ class UpdateReport:
     fuzzy: list[str] = field(default_factory=list)
     obsolete: list[str] = field(default_factory=list)
     revived: list[str] = field(default_factory=list)
-    changed: bool = False
+    changed: bool = False  # the bytes `update` writes differ from the file's
+    formatting_only: bool = False  # ... but every entry and header value is the same: wrapping, order, tools
+    checking: bool = False  # `update --check`: nothing is written
+
+    @property
+    def out_of_date(self) -> bool:
+        """The content differs from what `update` would write (a formatting difference does not count)."""
+        return self.changed and not self.formatting_only
 
     def summary(self) -> str:
+        if self.formatting_only:
+            if self.checking:
+                return (f"{self.locale}: formatting only: `awareness update` rewrites it in msgcat's form "
+                        f"(wrapping, header order or a tool's headers); its content is up to date")
+            return f"{self.locale}: rewritten in msgcat's form (formatting only; the content was up to date)"
         state = "updated" if self.changed else "up to date"
         return (f"{self.locale}: {state}: {len(self.new)} new, {len(self.fuzzy)} fuzzy, "
                 f"{len(self.obsolete)} obsolete, {len(self.revived)} revived")
@@ -209,6 +222,24 @@ def _obsolete(entry: polib.POEntry) -> polib.POEntry:
     return kept
 
 
+def _content(entry: polib.POEntry) -> tuple:
+    """What an entry says, without how it is written: flag order and line wrapping do not count."""
+    return (bool(entry.obsolete), entry.msgctxt, entry.msgid, entry.msgid_plural or "", entry.msgstr,
+            tuple(sorted(entry.msgstr_plural.items())), tuple(sorted(set(entry.flags))), entry.comment or "",
+            entry.tcomment or "", tuple(tuple(o) for o in entry.occurrences), entry.previous_msgctxt,
+            entry.previous_msgid, entry.previous_msgid_plural or None)
+
+
+def same_content(old: polib.POFile, new: polib.POFile) -> bool:
+    """Two catalogs with the same entries and the same header values (the order of entries and headers,
+    the wrapping of lines and the layout of comments aside)."""
+    if Counter(_content(e) for e in old) != Counter(_content(e) for e in new):
+        return False
+    values = {key: " ".join(value.split()) for key, value in old.metadata.items()}
+    return values == {key: " ".join(value.split()) for key, value in new.metadata.items()} and \
+        (old.header or "").strip() == (new.header or "").strip()
+
+
 def update_catalogs(project: Project, locales: list[str] | None = None, *, write: bool = True,
                     fuzzy: bool = True) -> list[UpdateReport]:
     """Bring catalogs in line with the POT; with write=False only report what would change."""
@@ -224,9 +255,13 @@ def update_catalogs(project: Project, locales: list[str] | None = None, *, write
         for locale in targets:
             path = project.catalog(locale)
             rel = project.rel(path)
-            report = UpdateReport(locale, rel)
-            merged = po_bytes(merge_template(read_catalog(path, rel, rewrite=True), template, report, fuzzy=fuzzy))
+            report = UpdateReport(locale, rel, checking=not write)
+            old = read_catalog(path, rel, rewrite=True)
+            merged = po_bytes(merge_template(old, template, report, fuzzy=fuzzy))
             report.changed = path.read_bytes() != merged
+            if report.changed:  # a platform (Weblate) or editor wrote it: is the difference only formatting?
+                rewritten = po_io.parse(merged.decode("utf-8")) or polib.pofile(merged.decode("utf-8"), wrapwidth=0)
+                report.formatting_only = same_content(old, rewritten)
             if write and report.changed:
                 write_atomic(path, merged)
             reports.append(report)
