@@ -162,6 +162,61 @@ def check_plurals(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
         yield "error", f"{len(entry.msgstr_plural)} plural forms, the language needs {ctx.nplurals}"
 
 
+# --- English left in a translation --------------------------------------------------------------
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+_SENTENCES = re.compile(r"[^.!?;:\n]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# lower-case words that names and titles carry ("Office of the eSafety Commissioner") do not make a sentence
+_NAME_WORDS = frozenset({"of", "the", "for", "and", "in", "on", "at", "a", "an", "&"})
+MIN_WORDS, MIN_COMMON_WORDS = 3, 2
+
+
+def _plain(text: str) -> str:
+    """Text without what may stay as it is: link targets, addresses, placeholders, numbers, markup."""
+    text = LINK.sub("]", text)
+    text = _URL.sub(" ", BRACE.sub(" ", PERCENT.sub(" ", text)))
+    return re.sub(r"[*_`#>\[\]()]", " ", text)
+
+
+def _words(text: str) -> list[str]:
+    return _LATIN_WORD.findall(text)
+
+
+def english_sentences(msgid: str, kept: Iterable[str] = ()) -> list[str]:
+    """The source's sentences that are English prose, not names: at least three words, two of them
+    common lower-case words. Kept terms (the glossary's terms that stay in English) are left out."""
+    plain = _plain(msgid)
+    for term in kept:
+        plain = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", plain, flags=re.IGNORECASE)
+    found = []
+    for piece in _SENTENCES.findall(plain):
+        words = _words(piece)
+        common = [w for w in words if w[0].islower() and w.lower() not in _NAME_WORDS
+                  and not any(c.isupper() for c in w[1:])]
+        if len(words) >= MIN_WORDS and len(common) >= MIN_COMMON_WORDS:
+            found.append(" ".join(words))
+    return found
+
+
+@check("english")
+def check_english(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
+    """A translation that keeps a whole English sentence of its source (a CAT tool's unfilled segment)."""
+    kept = [t.source for t in ctx.glossary.terms if t.target.casefold() == t.source.casefold()]
+    sentences = english_sentences(entry.msgid, kept)
+    if entry.msgid_plural:
+        sentences += english_sentences(entry.msgid_plural, kept)
+    if not sentences:
+        return
+    for text in translations(entry):
+        words = " " + " ".join(_words(_plain(text))).casefold() + " "
+        for sentence in sentences:
+            if f" {sentence.casefold()} " in words:
+                shown = sentence if len(sentence) <= 60 else sentence[:60] + "…"
+                yield "error", f"the English sentence \"{shown}\" is left untranslated"
+                break
+
+
 @check("untranslated")
 def check_untranslated(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
     if not translations(entry):
@@ -175,7 +230,7 @@ def check_fuzzy(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
 
 
 # checks that judge the content of a translation (merge rejects on these); the rest judge completeness
-CONTENT_CHECKS = ("placeholders", "markup", "safety", "numbers", "terminology", "length", "plurals")
+CONTENT_CHECKS = ("placeholders", "markup", "safety", "numbers", "terminology", "length", "plurals", "english")
 
 
 def check_entry(entry: polib.POEntry, ctx: CheckContext, path: str,
@@ -205,12 +260,103 @@ def context_for(project: Project, locale: str, catalog: polib.POFile, *, release
                         nplurals=nplurals(catalog), release=release)
 
 
+# msgfmt -c warns about header fields a platform has not filled yet (Weblate writes PO-Revision-Date with the
+# first translation, and `Language-Team: none`): worth a warning, never a failed CI run
+_UNFILLED_HEADER = re.compile(r"header field '(PO-Revision-Date|Language-Team|Last-Translator)' "
+                              r"(missing in header|still has the initial default value)")
+
+
+def _msgfmt_issues(rel: str, path) -> list[Issue]:
+    issues = []
+    for issue in msgfmt_problems(rel, path=path):
+        if _UNFILLED_HEADER.search(issue.message):
+            issue = Issue(issue.path, issue.line, "warning", "header",
+                          issue.message.removeprefix("warning: ") + " (a platform fills it with the first translation)")
+        issues.append(issue)
+    return issues
+
+
+# --- Plural-Forms: the rule must give the language's plural categories ---------------------------
+
+# every n where some language's rule changes form below 1000, and the millions French and Italian care about
+_PLURAL_SAMPLE = tuple(range(0, 1001)) + tuple(m * 10 ** k + d for k in (3, 4, 5, 6, 7) for m in (1, 2, 5)
+                                                for d in (0, 1, 2, 5, 11, 21))
+
+
+def _rule(header: str) -> tuple[int, str] | None:
+    nplurals = re.search(r"nplurals\s*=\s*(\d+)", header)
+    plural = re.search(r"plural\s*=\s*(.+?)\s*;?\s*$", header)
+    return (int(nplurals.group(1)), plural.group(1)) if nplurals and plural else None
+
+
+def _forms(rule: tuple[int, str]) -> tuple[int, ...] | None:
+    """The form index the rule picks for each sample n; None when the expression cannot be evaluated."""
+    import gettext
+
+    try:
+        function = gettext.c2py(rule[1])
+        return tuple(int(function(n)) for n in _PLURAL_SAMPLE)
+    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError):
+        return None
+
+
+def reference_plural_rules(locale: str) -> list[tuple[str, tuple[int, str]]]:
+    """The rules a catalog for `locale` may carry: Babel's (what `init` writes), CLDR's through Babel (what
+    Weblate writes) and GNU gettext's table (as translate-toolkit keeps it)."""
+    from babel import Locale
+    from babel.messages.plurals import get_plural
+    from babel.plural import to_gettext
+
+    rules: list[tuple[str, tuple[int, str]]] = []
+    try:
+        babel = get_plural(locale)
+        rules.append(("Babel", (babel.num_plurals, babel.plural_expr)))
+        cldr = _rule(to_gettext(Locale.parse(locale).plural_form))
+        if cldr:
+            rules.append(("CLDR", cldr))
+    except (ValueError, LookupError):
+        pass
+    try:
+        from translate.lang.data import languages
+
+        for code in (locale, locale.split("_")[0]):
+            if code in languages:
+                rules.append(("gettext", (languages[code][1], languages[code][2])))
+                break
+    except ImportError:
+        pass
+    return rules
+
+
+def check_plural_header(catalog: polib.POFile, locale: str, rel: str, text: str) -> list[Issue]:
+    """An error when the Plural-Forms rule gives other plural forms than the language has."""
+    header = catalog.metadata.get("Plural-Forms", "")
+    if not header:
+        return []
+    line = next((n for n, row in enumerate(text.splitlines(), start=1) if row.startswith('"Plural-Forms:')), 0)
+    declared = _rule(header)
+    forms = _forms(declared) if declared else None
+    if declared is None or forms is None or (forms and max(forms) >= declared[0]):
+        return [Issue(rel, line, "error", "plural-forms", f"Plural-Forms '{header}' cannot be read as a rule")]
+    references = reference_plural_rules(locale)
+    if not references or any(_forms(rule) == forms and rule[0] == declared[0] for _, rule in references):
+        return []
+    name, (count, expr) = references[0]
+    wanted = f"nplurals={count}; plural={expr};"
+    if all(rule[0] != declared[0] for _, rule in references):
+        return [Issue(rel, line, "error", "plural-forms",
+                      f"'{header}' has {declared[0]} plural forms; {locale} needs {count}: '{wanted}' ({name})")]
+    return [Issue(rel, line, "error", "plural-forms",
+                  f"'{header}' picks other plural forms than {locale} has; use '{wanted}' ({name})")]
+
+
 def check_catalog(project: Project, locale: str, *, release: bool = False) -> list[Issue]:
     path = project.catalog(locale)
     rel = project.rel(path)
     catalog = read_catalog(path, rel)
     ctx = context_for(project, locale, catalog, release=release)
-    issues = msgfmt_problems(rel, path=path)
+    issues = _msgfmt_issues(rel, path)
+    issues += check_plural_header(catalog, locale, rel, path.read_text("utf-8", "replace"))
     for entry in catalog:
         if not entry.obsolete:
             issues.extend(check_entry(entry, ctx, rel))

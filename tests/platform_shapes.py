@@ -27,11 +27,17 @@ def _header_block(text: str) -> tuple[str, str, str]:
     return text[: match.start()], value, text[match.end():]
 
 
-def weblate_header(locale: str, fields: dict[str, str]) -> str:
+EDIT_ORDER = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
+              "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
+              "Content-Transfer-Encoding", "Plural-Forms", "X-Generator"]
+# a new language: the template's header, then the fields the platform adds
+NEW_ORDER = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "MIME-Version", "Content-Type",
+             "Content-Transfer-Encoding", "Last-Translator", "Language-Team", "Language", "Plural-Forms",
+             "X-Generator"]
+
+
+def weblate_header(locale: str, fields: dict[str, str], order: list[str] = EDIT_ORDER) -> str:
     """A header the way Weblate writes it: its order, X-Generator, the team URL wrapped before `fr/>`."""
-    order = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", "PO-Revision-Date",
-             "Last-Translator", "Language-Team", "Language", "MIME-Version", "Content-Type",
-             "Content-Transfer-Encoding", "Plural-Forms", "X-Generator"]
     keys = [k for k in order if k in fields] + sorted(k for k in fields if k not in order)
     lines = ['msgid ""', 'msgstr ""']
     for key in keys:
@@ -79,3 +85,15 @@ def rewrap_before_full_stop(text: str) -> str:
         tail = "\n" if match.group(1).endswith("\n") else ""
         out.append(block[: match.start()] + wrapped + tail + block[match.end():])
     return "\n\n".join(out)
+
+
+def weblate_new_language(pot_text: str, locale: str) -> str:
+    """The file Weblate writes when a language is added from the POT ("template for new translations"):
+    the template's comments, Language-Team none, its plural rule, X-Generator, and no PO-Revision-Date."""
+    comments, value, rest = _header_block(pot_text)
+    fields = dict(line.split(": ", 1) for line in value.split("\\n") if ": " in line)
+    fields.pop("Generated-By", None)
+    fields.update({"Last-Translator": "Automatically generated", "Language-Team": "none", "Language": locale,
+                   "Plural-Forms": WEBLATE_PLURALS.get(locale, "nplurals=2; plural=n != 1;"),
+                   "X-Generator": "Weblate 5.14.3"})
+    return comments + weblate_header(locale, fields, NEW_ORDER) + rest

@@ -22,7 +22,7 @@ def found(msgid: str, msgstr: str, *, comment: str = "", context: CheckContext |
 
 def test_registry_has_the_documented_checks():
     assert [c.name for c in REGISTRY] == ["placeholders", "markup", "safety", "numbers", "terminology", "length",
-                                          "plurals", "untranslated", "fuzzy"]
+                                          "plurals", "english", "untranslated", "fuzzy"]
 
 
 @pytest.mark.parametrize("msgid, msgstr, expected", [
