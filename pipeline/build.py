@@ -25,7 +25,7 @@ from .leaflets import FORMATS, render_leaflet
 from .models import Edition, Issue
 from .records import BuildState, EditionRecord, FileDigest, OutputRecord, load_times, save_merged, save_times
 from .regions import INTERNATIONAL
-from .storage import clean_temporaries, write_atomic
+from .storage import clean_temporaries, machine_errors, write_atomic
 from .view import BuildInputs, load_inputs, prepare
 
 HTML = "html"
@@ -280,6 +280,16 @@ def build(project: Project, *, editions: Iterable[str] = (), formats: str | None
 
     Safe to interrupt at any point: each output's record carries its files' sizes and hashes, so a file written
     by a build that never recorded it does not match, and is made again."""
+    with machine_errors():
+        return _build(project, editions=editions, formats=formats, release=release,
+                      allow_unreviewed=allow_unreviewed, jobs=jobs, shard=shard, force=force, progress=progress,
+                      planned=planned, preview=preview)
+
+
+def _build(project: Project, *, editions: Iterable[str], formats: str | None, release: bool, allow_unreviewed: bool,
+           jobs: int | None, shard: tuple[int, int] | None, force: bool,
+           progress: Callable[[EditionResult], None] | None, planned: Callable[[int], None] | None,
+           preview: bool) -> BuildReport:
     wanted_ids = list(editions)
     inputs, skipped = load_inputs(project)
     # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build

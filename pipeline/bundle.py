@@ -14,8 +14,11 @@ from . import __version__, release
 from .clock import build_date
 from .errors import InputRefused, ProblemsFound
 from .layout import STATE_FILE, Project, within_output
-from .records import BuildState, EditionRecord
-from .storage import write_atomic
+from .leaflets import FORMATS
+from .records import BuildState, EditionRecord, FileDigest, OutputRecord, safe_output_path
+from .storage import machine_errors, write_atomic
+
+HTML = "html"
 
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip can store
 
@@ -35,38 +38,67 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
 
 
-def collect(project: Project, folders: list[Path]) -> tuple[dict[str, EditionRecord], dict[str, Path]]:
-    """Editions recorded by every build state, and where each one's files are."""
+def collect(project: Project, folders: list[Path]) -> tuple[dict[str, EditionRecord], dict[str, Path],
+                                                            dict[Path, OutputRecord]]:
+    """Editions recorded by every build state, where each one's files are, and each folder's shared site files.
+    A state that fails its checks (shape, types, a path outside output/) refuses the bundle."""
     editions: dict[str, EditionRecord] = {}
     homes: dict[str, Path] = {}
+    shared: dict[Path, OutputRecord] = {}
     for folder in folders:
         state_file = project.state_file(folder)
         if not state_file.is_file():
             raise InputRefused(f"no build here ({STATE_FILE} missing); run `awareness build` first", path=str(folder))
-        for edition_id, record in BuildState.load(state_file).editions.items():
+        state, problem = BuildState.read(state_file)
+        if problem:
+            raise InputRefused(f"build state refused: {problem}; run `awareness build` again",
+                               path=project.rel(state_file))
+        for edition_id, record in state.editions.items():
             if edition_id in editions and _inputs(editions[edition_id]) != _inputs(record):
                 raise InputRefused(f"edition {edition_id} was built from different inputs in two shards",
                                    path=str(folder))
             editions[edition_id], homes[edition_id] = record, folder
-    return editions, homes
+        if state.shared is not None:
+            shared[folder] = state.shared
+    return editions, homes, shared
 
 
-def shared_site_files(folders: list[Path], edition_ids: set[str]) -> dict[str, list[Path]]:
-    """Site files that belong to no edition (assets, choosers, sitemap), as every shard has them."""
-    found: dict[str, list[Path]] = {}
-    for folder in folders:
-        site = folder / "site"
-        if not site.is_dir():
-            continue
-        for path in sorted(site.rglob("*")):
-            rel = path.relative_to(folder)
-            if path.is_file() and rel.parts[1] not in edition_ids:
-                found.setdefault(rel.as_posix(), []).append(path)
-    return found
+class _Reader:
+    """The files of an output folder, read once, each checked against the size and hash its build recorded:
+    nothing outside the folder (no `..`, no symlink out), no temporary, nothing truncated or edited since."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.seen: dict[str, bytes | None] = {}
+
+    def problem(self, rel: str, digest: FileDigest | None) -> str | None:
+        """Why this recorded file cannot be shipped, or None."""
+        if not safe_output_path(rel) or any(part.startswith(".") for part in rel.split("/")):
+            return "is not a file of the output folder"
+        source = within_output(self.folder, rel)
+        if rel not in self.seen:
+            data = None
+            if not source.is_symlink() and source.is_file() and source.resolve().is_relative_to(self.folder):
+                data = source.read_bytes()
+            self.seen[rel] = data
+        data = self.seen[rel]
+        if data is None:
+            return "is missing"
+        if digest is None or FileDigest.of(data) != digest:
+            return "does not match its build record (changed or truncated since it was built)"
+        return None
+
+    def data(self, rel: str) -> bytes:
+        data = self.seen[rel]
+        assert data is not None
+        return data
 
 
-def _inputs(record: EditionRecord) -> dict[str, str]:
-    return {kind: output.inputs for kind, output in record.outputs.items()}
+def _owned(project: Project, edition_id: str, kind: str, rel: str) -> bool:
+    """A file an output of this edition may have: its own pages, or its own leaflet."""
+    if kind == HTML:
+        return rel.startswith(project.rel(project.site_edition(edition_id)) + "/")
+    return kind in FORMATS and rel == project.rel(project.leaflet(edition_id, kind))
 
 
 def manifest_entry(record: EditionRecord, files: list[dict]) -> dict:
@@ -80,11 +112,59 @@ def manifest_entry(record: EditionRecord, files: list[dict]) -> dict:
 
 def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_drafts: bool = False,
                 allow_unreviewed: bool = False, out: Path | None = None) -> BundleResult:
+    """Package built editions: every file checked against its build record and hashed as shipped, every
+    edition's gate asked now (from the sources, not from the stored records)."""
+    with machine_errors():
+        return _make_bundle(project, inputs=inputs, include_drafts=include_drafts,
+                            allow_unreviewed=allow_unreviewed, out=out)
+
+
+def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts: bool, allow_unreviewed: bool,
+                 out: Path | None) -> BundleResult:
+    from .build import own_fingerprints
+    from .incremental import Fingerprinter
+    from .view import load_inputs, prepare
+
     folders = [Path(p).resolve() for p in (inputs or [project.output])]
-    editions, homes = collect(project, folders)
+    editions, homes, shared_records = collect(project, folders)
+    sources, _ = load_inputs(project)
+    known = {e.id: e for e in sources.editions}
+    fingerprints = Fingerprinter(project, sources.editions, sources.today.isoformat())
+    configured = [k for k in FORMATS if k in sources.settings.formats]
+    readers = {folder: _Reader(folder) for folder in folders}
+    facts: dict[str, EditionRecord] = {}
     chosen, left_out = [], []
     for edition_id in sorted(editions):
-        found = release.blocking(release.refusals(editions[edition_id]), include_drafts=include_drafts,
+        record, reader = editions[edition_id], readers[homes[edition_id]]
+        where = str(homes[edition_id])
+        edition = known.get(edition_id)
+        if edition is None:
+            left_out.append((edition_id, "not an edition of these sources"))
+            continue
+        for kind, output in sorted(record.outputs.items()):
+            for rel in output.files:
+                if not _owned(project, edition_id, kind, rel):
+                    raise InputRefused(f"edition {edition_id}: the build record lists '{rel}', which is not a file of "
+                                       f"its {kind} output; run `awareness build` again", path=where)
+                problem = reader.problem(rel, output.digests.get(rel))
+                if problem:
+                    raise InputRefused(f"edition {edition_id}: {rel} {problem}; run `awareness build` again",
+                                       path=where)
+
+        def current(kind: str, fingerprint: str, outputs=record.outputs, reader=reader) -> bool:
+            output = outputs.get(kind)
+            return (output is not None and output.inputs == fingerprint
+                    and all(reader.problem(f, output.digests.get(f)) is None for f in output.files))
+
+        _, fresh = own_fingerprints(fingerprints, sources, edition, configured, current, record.outputs)
+        stale = sorted(set(record.outputs) - fresh)
+        if stale:
+            raise InputRefused(f"edition {edition_id}: its {', '.join(stale)} output was built from other sources than "
+                               f"these; run `awareness build` again", path=where)
+        # the gate, asked now: the facts come from the sources, only the leaflets' overflow from the record
+        facts[edition_id] = prepare(sources, edition).record()
+        facts[edition_id].outputs = record.outputs
+        found = release.blocking(release.refusals(facts[edition_id]), include_drafts=include_drafts,
                                  allow_unreviewed=allow_unreviewed)
         if found:
             left_out.append((edition_id, release.short_reason(found)))
@@ -97,23 +177,15 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
     files: dict[str, bytes] = {}
     manifest = []
     for edition_id in chosen:
-        record, folder = editions[edition_id], homes[edition_id]
+        record, reader = facts[edition_id], readers[homes[edition_id]]
         entries = []
         for rel in record.files:
-            source = within_output(folder, rel)
-            if not source.is_file():
-                raise InputRefused(f"edition {edition_id}: {rel} is missing; run `awareness build` again",
-                                   path=str(folder))
-            data = source.read_bytes()
-            arcname = source.relative_to(folder).as_posix()
+            data = reader.data(rel)
+            arcname = within_output(reader.folder, rel).relative_to(reader.folder).as_posix()
             files[arcname] = data
             entries.append({"path": arcname, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)})
         manifest.append(manifest_entry(record, entries))
-    for shared, found_files in sorted(shared_site_files(folders, set(editions)).items()):
-        contents = {p.read_bytes() for p in found_files}
-        if len(contents) > 1:
-            raise InputRefused(f"{shared} differs between shards; build them from the same commit")
-        files[shared] = contents.pop()
+    files.update(_shared_files(project, sources, fingerprints, shared_records, readers, set(editions)))
     files["manifest.json"] = (json.dumps({"name": "awareness-pipeline", "version": __version__,
                                           "editions": manifest, "left_out": [{"edition": e, "why": w}
                                                                              for e, w in left_out]},
@@ -132,3 +204,32 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
     target = out or project.bundle_file(__version__)
     write_atomic(target, buffer.getvalue())
     return BundleResult(target, tuple(chosen), tuple(left_out), len(buffer.getvalue()))
+
+
+def _shared_files(project: Project, sources, fingerprints, records: dict[Path, OutputRecord],
+                  readers: dict[Path, _Reader], edition_ids: set[str]) -> dict[str, bytes]:
+    """The site files of no edition (assets, choosers, sitemap) as their build recorded them; every shard that
+    has them must have the same."""
+    from .build import shared_fingerprint
+
+    if not records:
+        return {}
+    expected = shared_fingerprint(project, sources, fingerprints)
+    site = project.rel(project.site) + "/"
+    found: dict[str, bytes] = {}
+    for folder, record in sorted(records.items()):
+        if record.inputs != expected:
+            raise InputRefused("the shared site files were built from other sources than these; run "
+                               "`awareness build` again", path=str(folder))
+        for rel in record.files:
+            if not rel.startswith(site) or rel.removeprefix(site).split("/")[0] in edition_ids:
+                raise InputRefused(f"the build record lists '{rel}' among the shared site files; run `awareness build` "
+                                   f"again", path=str(folder))
+            problem = readers[folder].problem(rel, record.digests.get(rel))
+            if problem:
+                raise InputRefused(f"{rel} {problem}; run `awareness build` again", path=str(folder))
+            arcname = within_output(folder, rel).relative_to(folder).as_posix()
+            data = readers[folder].data(rel)
+            if found.setdefault(arcname, data) != data:
+                raise InputRefused(f"{arcname} differs between shards; build them from the same commit")
+    return found

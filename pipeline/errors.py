@@ -12,6 +12,7 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1  # problems were found: check errors, rejected entries, failed gates
 EXIT_USAGE = 2  # a command was called wrongly (Click's own usage errors, unknown editions)
 EXIT_REFUSED = 3  # an input was refused as a whole
+EXIT_MACHINE = 4  # the machine refused: a folder not writable or readable, a read-only or full disk
 
 
 class PipelineError(Exception):
@@ -55,3 +56,9 @@ class ProblemsFound(PipelineError):
     """Work was done but problems were found; they have been reported already."""
 
     exit_code = EXIT_PROBLEMS
+
+
+class MachineError(PipelineError):
+    """The machine refused an operation (permissions, a read-only or full disk): which path, what to do."""
+
+    exit_code = EXIT_MACHINE

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from .errors import InputRefused
 from .layout import Project
 from .placeholders import BRACE as PLACEHOLDER
-from .storage import user_cache
+from .storage import user_cache, warn
 
 if TYPE_CHECKING:
     from .catalogs import Lookup
@@ -100,6 +100,7 @@ class _MemoryBytecodeCache(BytecodeCache):
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
         self.disk: BytecodeCache | None = None
+        self.warned = False
 
     def _files(self) -> BytecodeCache | None:
         if self.disk is None:
@@ -113,12 +114,28 @@ class _MemoryBytecodeCache(BytecodeCache):
 
     def load_bytecode(self, bucket) -> None:
         if bucket.key not in self.store and self._files() is not None:
-            self.disk.load_bytecode(bucket)
+            try:
+                self.disk.load_bytecode(bucket)
+            except Exception as exc:  # noqa: BLE001 - a damaged cache file (truncated pickle, bad marshal data)
+                self._discard(bucket, exc)
             if bucket.code is not None:
                 self.store[bucket.key] = bucket.bytecode_to_string()
                 return
         if bucket.key in self.store:
             bucket.bytecode_from_string(self.store[bucket.key])
+
+    def _discard(self, bucket, exc: Exception) -> None:
+        """A cache file that does not load is deleted, said once, and the template compiled again."""
+        bucket.reset()
+        path = Path(self.disk._get_cache_filename(bucket))
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if not self.warned:  # once: a damaged cache folder would otherwise say it for every template
+            self.warned = True
+            warn(f"{path.parent}: a compiled-template cache file was unreadable ({type(exc).__name__}); deleted "
+                 f"damaged files, templates are compiled again")
 
     def dump_bytecode(self, bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()

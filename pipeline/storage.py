@@ -134,6 +134,20 @@ MACHINE_ADVICE = {
 }
 
 
+@contextlib.contextmanager
+def machine_errors() -> Iterator[None]:
+    """Turn an error of the machine into a MachineError (one line, exit code 4); anything else stays a bug."""
+    from .errors import MachineError
+
+    try:
+        yield
+    except OSError as exc:
+        problem = machine_problem(exc)
+        if problem is None:
+            raise
+        raise MachineError(problem) from None
+
+
 def machine_problem(exc: OSError) -> str | None:
     """One line for an error of the machine (permissions, read-only or full disk), or None for anything else."""
     advice = MACHINE_ADVICE.get(exc.errno or 0)
