@@ -11,8 +11,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_PROBLEMS, PipelineError
+from .errors import EXIT_INTERRUPTED, EXIT_MACHINE, EXIT_PROBLEMS, PipelineError
 from .layout import Project
+from .storage import machine_problem
 
 
 class AwarenessGroup(click.Group):
@@ -26,6 +27,15 @@ class AwarenessGroup(click.Group):
                 click.echo(str(problem), err=True)
             click.echo(f"awareness: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # the machine refused (permissions, read-only or full disk): say where, what to do
+            problem = machine_problem(exc)
+            if problem is None:
+                raise
+            click.echo(f"awareness: error: {problem}", err=True)
+            ctx.exit(EXIT_MACHINE)
+        except KeyboardInterrupt:
+            click.echo("awareness: interrupted; what was not finished is redone by the next run", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 def project_of(ctx: click.Context) -> Project:
@@ -52,7 +62,8 @@ def main(ctx: click.Context, project_dir: Path) -> None:
       awareness update             # bring every catalog in line with the POT
       awareness build              # output/site/<edition>/ and output/leaflets/<edition>.pdf
 
-    Exit codes: 0 all well, 1 problems found, 2 usage error, 3 input refused.
+    Exit codes: 0 all well, 1 problems found, 2 usage error, 3 input refused, 4 the machine refused (permissions,
+    read-only or full disk), 130 interrupted.
     """
     if not project_dir.is_dir():
         raise click.BadParameter(f"'{project_dir}' is not a folder", param_hint="--project")
