@@ -141,6 +141,17 @@ def test_card_and_poster_carry_the_key_numbers_digit_for_digit(built, edition):
             assert row["shown"] in text, (fmt, row)
 
 
+def test_a_service_abroad_is_labelled_in_every_printed_format(built):
+    """Egypt reports to NCMEC's CyberTipline, a US service: every PDF says where it is run from."""
+    view = edition_view(Project.at(built), "ar-EG")
+    report = next(row for row in view.key_contacts() if row["need"] == "report")
+    assert report["scope"] == "abroad"
+    country = view.country_name("US")
+    for fmt in FORMATS:
+        text = text_of(leaflet(built, "ar-EG", fmt))
+        assert report["shown"] in text and f"({country})" in text, fmt
+
+
 def test_every_number_on_the_sheets_dials_what_it_shows(built):
     from pipeline.regions import load_regions
 
