@@ -356,6 +356,12 @@ def _quote(text: str, limit: int = 70) -> str:
     return f'"{text[:limit]}{"…" if len(text) > limit else ""}"'
 
 
+def _entry(item: dict, limit: int = 70) -> str:
+    """An entry for a report line: its msgid, and its msgctxt when it has one (two entries may share an msgid)."""
+    context = f" (context {_quote(item['msgctxt'], 30)})" if item.get("msgctxt") else ""
+    return _quote(item["msgid"], limit) + context
+
+
 def print_merge_report(r, dry_run: bool) -> None:
     for note in r.notes:
         click.echo(f"{r.file}: warning[snapshot]: {note}")
@@ -365,11 +371,11 @@ def print_merge_report(r, dry_run: bool) -> None:
     for c in r.conflicts:
         where = f"{r.file}:{c['line']}"
         if "now" in c:
-            click.echo(f"{where}: warning[conflict]: {_quote(c['msgid'])} changed to {_quote(c['now'])} since the "
+            click.echo(f"{where}: warning[conflict]: {_entry(c)} changed to {_quote(c['now'])} since the "
                        f"export, and the catalog already translates the new sentence: kept {_quote(c['catalog'])}; "
                        f"yours: {_quote(c['returned'])}")
         else:
-            click.echo(f"{where}: warning[conflict]: {_quote(c['msgid'])} changed in the catalog since the export: "
+            click.echo(f"{where}: warning[conflict]: {_entry(c)} changed in the catalog since the export: "
                        f"kept {_quote(c['catalog'])}; yours: {_quote(c['returned'])}")
         for issue in c["problems"]:
             click.echo(f"  {issue}")
@@ -377,15 +383,24 @@ def print_merge_report(r, dry_run: bool) -> None:
         click.echo(f"{r.file}:{c['line']}: info[carried]: the English changed to {_quote(c['now'])}; your translation "
                    f"is kept there as a fuzzy suggestion ({r.catalog}:{c['catalog_line']})")
     for s in r.stale:
-        click.echo(f"{r.file}:{s['line']}: warning[stale]: {_quote(s['msgid'], 200)} is no longer in the source and "
+        click.echo(f"{r.file}:{s['line']}: warning[stale]: {_entry(s, 200)} is no longer in the source and "
                    f"no similar sentence was found; your translation was not merged: {_quote(s['returned'], 200)}")
+    for e in r.english:
+        click.echo(f"{r.file}:{e['line']}: warning[untranslated]: {_entry(e)} came back in English where a "
+                   f"translation was; not merged (the catalog keeps its text)")
+    for c in r.contexts:
+        contexts = ", ".join(_quote(x, 30) if x else "no context" for x in c["contexts"])
+        click.echo(f"{r.file}:{c['line']}: warning[context]: {_quote(c['msgid'])} came back with one text for "
+                   f"{contexts}, where the catalog had different ones: check that each fits its place "
+                   f"({_quote(c['returned'])})")
     for m in r.merged:
-        click.echo(f"{r.file}:{m['line']}: info[merged]: {_quote(m['msgid'])}")
+        click.echo(f"{r.file}:{m['line']}: info[merged]: {_entry(m)}")
     verb = "would merge" if dry_run else "merged"
     reviewed = f", reviewed {len(r.reviewed)}" if r.reviewed else ""
+    english = f", left in English {len(r.english)}" if r.english else ""
     click.echo(f"{r.file} -> {r.catalog} ({r.mode}): {verb} {len(r.merged)}, carried {len(r.carried)}, "
                f"unchanged {r.unchanged}, rejected {len(r.rejected)}, conflicts {len(r.conflicts)}, "
-               f"stale {len(r.stale)}{reviewed}")
+               f"stale {len(r.stale)}{english}{reviewed}")
 
 
 @main.group(invoke_without_command=True)
@@ -405,6 +420,7 @@ def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> No
     if ctx.invoked_subcommand:
         return
     from .clock import build_date
+    from .livecheck import evidence_line, last_checks
     from .regions import contact_rows, load_regions
 
     regions = load_regions(project_of(ctx))
@@ -414,15 +430,27 @@ def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> No
     rows = contact_rows(regions, build_date().date())
     if due:
         rows = [r for r in rows if r.due]
+    evidence = last_checks(project_of(ctx))  # what `contacts check` saw last time, beside each contact
     if as_json:
-        print_json([r.as_dict() for r in rows])
+        print_json([dict(r.as_dict(), last_check=_last_check(evidence.get((r.region, r.id)))) for r in rows])
         return
     for r in rows:
         checked = f"verified {r.verified_on}" if r.verified_on else "never verified live"
         flag = "DUE " if r.due else "ok  "
         click.echo(f"{flag}{r.region}/{r.id} [{r.kind}] {r.name}: {r.status}, {checked}")
         click.echo(f"      check: {r.url or r.source}   source: {r.source}   {' / '.join(r.phones)}".rstrip())
+        click.echo(f"      {evidence_line(evidence.get((r.region, r.id)))}")
     click.echo(f"{len(rows)} contacts{' due for a live check' if due else ''}")
+
+
+def _last_check(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    return {"checked_at": row.get("checked_at"), "all_seen": not row.get("problems"),
+            "problems": row.get("problems", []), "pages": [{k: p.get(k) for k in ("url", "status", "final_url",
+                                                                                   "numbers_seen", "numbers_missing",
+                                                                                   "changed")}
+                                                          for p in row.get("pages", [])]}
 
 
 def print_coverage(regions, as_json: bool) -> None:
@@ -477,6 +505,65 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
     when = day.date() if day else dt.date.today()
     path = record_verification(project_of(ctx), region, contact, when)
     click.echo(f"{project_of(ctx).rel(path)}: {region.upper()}/{contact} confirmed, verified on {when.isoformat()}")
+
+
+@contacts.command("check")
+@click.argument("regions", nargs=-1, metavar="[REGION]...")
+@click.option("--json", "as_json", is_flag=True, help="Print one object per contact as JSON.")
+@click.option("--timeout", type=click.FloatRange(min=0.5, max=300), default=20.0, show_default=True, metavar="S",
+              help="Seconds to wait for one page.")
+@click.option("--plan", is_flag=True, help="Make no request: list the hosts and pages, and how long a check takes.")
+@click.pass_context
+def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, timeout: float, plan: bool) -> None:
+    """Check every printable contact live (of the REGIONs named, or all): fetch its pages, look for each
+    printed number, see where redirects lead and whether a report page still takes reports.
+
+    It never edits region data: it writes output/contacts-check/report.json and report.html, with the
+    `awareness contacts verify` command to run once a person has looked. Politely: robots.txt, one request
+    per second per host, four hosts at a time, a user agent naming the publisher ([publisher] url).
+    Exit 0 all seen, 1 findings (a page gone, a number not on its page, a report page moved).
+
+    \b
+    Example:
+      awareness contacts check GB
+      awareness contacts check --plan
+    """
+    from dataclasses import replace
+
+    from . import livecheck
+
+    project = project_of(ctx)
+    if plan:
+        from .regions import load_regions
+
+        found = livecheck.plan_check(load_regions(project), regions)
+        for host, count in found.hosts:
+            click.echo(f"{count:>4}  {host}")
+        click.echo(f"{found.contacts} contacts, {found.pages} pages on {len(found.hosts)} hosts: about "
+                   f"{found.seconds(livecheck.POLITENESS) / 60:.1f} minutes when pages answer within a second")
+        return
+    politeness = replace(livecheck.POLITENESS, timeout=timeout)
+
+    def progress(fetched) -> None:  # called one page at a time
+        click.echo(f"  {fetched.status or '---'} {fetched.url}", err=True)
+
+    result = livecheck.check_contacts(project, regions, politeness=politeness,
+                                      progress=None if as_json else progress)
+    if as_json:
+        print_json(result.rows)
+    else:
+        for row in result.rows:
+            mark = "FIND" if row["problems"] else "ok  "
+            click.echo(f"{mark} {row['region']}/{row['id']} {row['name']}: {livecheck.evidence_line(row)}")
+            for problem in row["problems"][1:]:
+                click.echo(f"       {problem}")
+            if not row["problems"]:
+                click.echo(f"       after looking yourself: {row['verify']}")
+        seen = sum(1 for r in result.rows if not r["problems"])
+        click.echo(f"{project.rel(result.html_path)}: {len(result.rows)} contacts, {seen} all seen, "
+                   f"{len(result.rows) - seen} with findings")
+    if not result.ok:
+        ctx.exit(EXIT_PROBLEMS)
 
 
 @main.command()

@@ -16,6 +16,7 @@ from .catalogs import (
     is_translated,
     msgfmt_problems,
     msgstr_values,
+    parse_catalog,
     po_bytes,
     read_catalog,
 )
@@ -44,12 +45,14 @@ class MergeReport:
     rejected: list[dict] = field(default_factory=list)  # {msgid, line, problems}: one per entry
     conflicts: list[dict] = field(default_factory=list)
     stale: list[dict] = field(default_factory=list)  # changed by the translator, sentence gone, nothing similar
+    english: list[dict] = field(default_factory=list)  # came back as the English source: untranslated, not merged
+    contexts: list[dict] = field(default_factory=list)  # one text came back for an msgid the catalog gives two
     notes: list[str] = field(default_factory=list)
     written: bool = False
 
     @property
     def clean(self) -> bool:
-        return not self.rejected and not self.conflicts and not self.stale
+        return not self.rejected and not self.conflicts and not self.stale and not self.contexts
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
@@ -90,10 +93,7 @@ def parse_returned(path: Path, rel: str) -> polib.POFile:
     if not re.search(r'^msgid\s+"', text, re.MULTILINE):
         raise InputRefused("not a PO file: no msgid entries", path=rel)
     syntax_check(text, rel)
-    try:
-        returned = polib.pofile(text, wrapwidth=0)
-    except (OSError, ValueError) as exc:
-        raise InputRefused(f"not a valid PO file: {exc}", path=rel) from None
+    returned = parse_catalog(text.encode("utf-8"), rel)  # as GNU gettext reads it
     charset = re.search(r"charset=([\w-]+)", returned.metadata.get("Content-Type", ""))
     if charset and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8", "charset"):
         raise InputRefused(f"the file declares charset {charset.group(1)}; only UTF-8 is accepted", path=rel)
@@ -116,6 +116,14 @@ def resolve_locale(project: Project, returned: polib.POFile, wanted: str | None,
 
 def _state(entry: polib.POEntry) -> tuple:
     return msgstr_values(entry), is_fuzzy(entry)
+
+
+def is_source_copy(entry: polib.POEntry) -> bool:
+    """The returned text is the English source itself (what a CAT tool leaves in a segment it did not fill)."""
+    if entry.msgid_plural:
+        values = msgstr_values(entry)
+        return bool(values) and all(v in (entry.msgid, entry.msgid_plural) for v in values)
+    return entry.msgstr == entry.msgid
 
 
 def _ref(entry: polib.POEntry, **extra) -> dict:
@@ -148,6 +156,7 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
     options = options or MergeOptions()
     active = {entry_key(e): e for e in current if not e.obsolete}
     base_entries = {entry_key(e): e for e in base} if base is not None else {}
+    before = {key: msgstr_values(e) for key, e in active.items()}  # to see contexts collapsed into one text
     changed = False
     for entry in returned:
         if entry.obsolete or not entry.msgid:
@@ -160,15 +169,22 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
             if touched:
                 changed |= _carry(entry, current, active, validate, report, options)
             continue
-        if not has_text(entry) or _state(entry) == _state(target):
+        if not has_text(entry):
+            report.unchanged += 1  # nothing came back: never a confirmation, not even with --review
+            continue
+        if _state(entry) == _state(target):
             report.unchanged += 1
-            if options.review_day and is_translated(target) and not is_reviewed(target):
-                mark_reviewed(target, options.review_day)
+            if options.review_day and is_translated(target) and not is_reviewed(target) and not is_fuzzy(entry):
+                mark_reviewed(target, options.review_day)  # the reviewer saw exactly this text and kept it
                 report.reviewed.append(_ref(entry))
                 changed = True
             continue
         if not touched:
             report.unchanged += 1  # the translator did not touch it
+            continue
+        earlier = sent if sent is not None else target  # what the translator had; else what the catalog has
+        if is_source_copy(entry) and has_text(earlier) and msgstr_values(earlier) != msgstr_values(entry):
+            report.english.append(_ref(entry))  # English where a translation was: untranslated, never merged
             continue
         same_text = msgstr_values(entry) == msgstr_values(target)
         if base is not None and sent is not None:
@@ -192,7 +208,23 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         else:
             mark_needs_review(target, f"{NEEDS_REVIEW} new translation, not yet reviewed by a native speaker")
         changed = True
+    _collapsed_contexts(returned, before, report)
     return changed
+
+
+def _collapsed_contexts(returned: polib.POFile, before: dict, report: MergeReport) -> None:
+    """Entries that share an msgid but not a context came back with one text where the catalog had two:
+    a tool that ignores msgctxt (OmegaT with a memory) may have given one context the other's wording."""
+    groups: dict[str, list[polib.POEntry]] = {}
+    for entry in returned:
+        if not entry.obsolete and entry.msgid and has_text(entry) and entry_key(entry) in before:
+            groups.setdefault(entry.msgid, []).append(entry)
+    for msgid, entries in groups.items():
+        texts = {msgstr_values(e) for e in entries}
+        kept = {before[entry_key(e)] for e in entries if any(before[entry_key(e)])}
+        if len(entries) > 1 and len(texts) == 1 and len(kept) > 1:
+            report.contexts.append(_ref(entries[0], contexts=[e.msgctxt for e in entries],
+                                        returned=_shown(entries[0])))
 
 
 def _shown(entry: polib.POEntry) -> str:
