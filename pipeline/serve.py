@@ -13,6 +13,7 @@ import http.server
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from .leaflets import FORMATS
 HOST = "127.0.0.1"  # never another interface: a preview may show unreviewed text
 POLL_SECONDS = 0.1  # a stat of every source; cheap, and the save shows within half a second
 LONG_POLL_SECONDS = 15.0
+IDLE_SECONDS = 10.0  # a connection that sends nothing for this long is closed
+# what a client may do to a connection (hang up, time out): never worth a traceback
+CLIENT_GONE = (ConnectionError, TimeoutError)
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00"
        b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 PREVIEW_JS = """// Reloads the page when the preview server has rebuilt it. The CSP allows images from this server only,
@@ -173,17 +177,41 @@ class Preview:
                 self.rebuild()
 
 
+class BadRequest(Exception):
+    """A request this server cannot make sense of: answered 400."""
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     preview: Preview  # set on the subclass made per server
+    timeout = IDLE_SECONDS  # socket timeout: an idle or stalled client is dropped
+    head = False
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
         pass
 
+    def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's name
+        self.head = True
+        self.do_GET()
+
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        try:
+            self._answer()
+        except BadRequest as exc:
+            self._send(400, f"bad request: {exc}".encode(), "text/plain")
+
+    def _answer(self) -> None:
         parts = urlsplit(self.path)
-        path = unquote(parts.path)
+        try:
+            path = unquote(parts.path, errors="strict")
+        except UnicodeDecodeError:
+            raise BadRequest("the path is not UTF-8") from None
+        if any(ord(c) < 32 or ord(c) == 127 for c in path) or not path.startswith("/"):
+            raise BadRequest("control characters or a relative path")
         if path == "/__changed":
-            seen = int(parse_qs(parts.query).get("v", ["0"])[0] or 0)
+            try:
+                seen = int(parse_qs(parts.query).get("v", ["0"])[0] or 0)
+            except ValueError:
+                raise BadRequest("v must be a whole number") from None
             if self.preview.version > seen or self.preview.wait_for_change(seen, LONG_POLL_SECONDS):
                 return self._send(200, GIF, "image/gif")
             return self._send(404, b"", "text/plain")  # nothing new: the page asks again
@@ -198,19 +226,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         file = self._file(path)
         if file is None:
             return self._send(404, b"not found", "text/plain")
-        data = file.read_bytes()
+        try:
+            data = file.read_bytes()
+        except OSError:  # removed or replaced by a rebuild in the meantime
+            return self._send(404, b"not found", "text/plain")
         kind = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
                 ".svg": "image/svg+xml", ".png": "image/png", ".pdf": "application/pdf",
                 ".xml": "application/xml"}.get(file.suffix, "application/octet-stream")
         if file.suffix == ".html":
-            data = self._inject(data.decode("utf-8")).encode("utf-8")
+            data = self._inject(data.decode("utf-8", "replace")).encode("utf-8")
         self._send(200, data, kind)
 
     def _file(self, path: str) -> Path | None:
         """A file of the preview output, never anything outside it (no `..`, no symlinks out)."""
         root = self.preview.out.output.resolve()
-        candidate = (root / path.lstrip("/")).resolve()
-        if not candidate.is_relative_to(root) or not candidate.is_file():
+        try:
+            candidate = (root / path.lstrip("/")).resolve()
+            if not candidate.is_relative_to(root) or not candidate.is_file():
+                return None
+        except (OSError, ValueError):  # a name too long for the file system, a loop of symlinks
             return None
         return candidate
 
@@ -257,7 +291,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(data)
+        if not self.head:
+            self.wfile.write(data)
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up or timed out is no error of ours; anything else is, and shows."""
+        if isinstance(sys.exc_info()[1], CLIENT_GONE):
+            return
+        super().handle_error(request, client_address)
 
 
 def _raise_interrupt(signum, frame) -> None:
@@ -287,8 +332,7 @@ def serve(project: Project, editions: list[str], port: int, *, log: Callable[[st
     known = watched_files(project)
     preview.rebuild_pages()
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    server = http.server.ThreadingHTTPServer((HOST, port), handler)
-    server.daemon_threads = True
+    server = PreviewServer((HOST, port), handler)
     stop = threading.Event()
     try:
         url = f"http://{HOST}:{server.server_address[1]}/"
