@@ -128,7 +128,7 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
       awareness update --check      # in CI
     """
     from .extract import extract as run_extract
-    from .update import update_catalogs
+    from .update import sync_platform_glossaries, update_catalogs
 
     project = project_of(ctx)
     stale_pot = False
@@ -137,6 +137,10 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
         if stale_pot:
             click.echo(f"{project.rel(project.pot)}: out of date; run `awareness extract`")
     reports = update_catalogs(project, list(locales) or None, write=not check, fuzzy=not no_fuzzy)
+    glossaries = sync_platform_glossaries(project, write=not check)
+    if not as_json:
+        for rel in glossaries:
+            click.echo(f"{rel}: {'out of date; run `awareness update`' if check else 'written'}")
     if as_json:
         print_json([r.as_dict() for r in reports])
     else:
@@ -148,7 +152,7 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
                                      ("obsolete", report.obsolete), ("revived", report.revived)):
                     for msgid in items:
                         click.echo(f"  {label}: {msgid[:100]}")
-    if check and (stale_pot or any(r.out_of_date for r in reports)):
+    if check and (stale_pot or glossaries or any(r.out_of_date for r in reports)):
         ctx.exit(EXIT_PROBLEMS)
 
 
@@ -537,10 +541,7 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
         from .regions import load_regions
 
         found = livecheck.plan_check(load_regions(project), regions)
-        for host, count in found.hosts:
-            click.echo(f"{count:>4}  {host}")
-        click.echo(f"{found.contacts} contacts, {found.pages} pages on {len(found.hosts)} hosts: about "
-                   f"{found.seconds(livecheck.POLITENESS) / 60:.1f} minutes when pages answer within a second")
+        click.echo(livecheck.describe_plan(found, livecheck.POLITENESS))
         return
     politeness = replace(livecheck.POLITENESS, timeout=timeout)
 

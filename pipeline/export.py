@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 import polib
 
 from .catalogs import po_bytes, read_catalog
 from .errors import InputRefused
-from .glossary import Glossary, load_glossary
+from .glossary import glossary_csv, glossary_tbx, load_glossary
 from .layout import Project
 from . import xliff
 from .snapshots import EXPORT_HEADER, new_export_id, write_snapshot
@@ -65,24 +64,6 @@ def where_used(entry: polib.POEntry) -> str:
     return "Appears on: " + "; ".join(places) if places else ""
 
 
-def tbx(glossary: Glossary, locale: str) -> str:
-    """TBX-Basic, which Weblate and many CAT tools import; forbidden terms carry administrativeStatus."""
-    entries = []
-    for number, term in enumerate(glossary.terms, start=1):
-        status = "deprecatedTerm-admn-sts" if term.status == "forbidden" else "preferredTerm-admn-sts"
-        note = f"<note>{xml_escape(term.explanation)}</note>" if term.explanation else ""
-        entries.append(
-            f'    <termEntry id="t{number}">\n'
-            f'      <langSet xml:lang="en"><tig><term>{xml_escape(term.source)}</term></tig></langSet>\n'
-            f'      <langSet xml:lang="{locale.replace("_", "-")}"><tig><term>{xml_escape(term.target)}</term>'
-            f'<termNote type="administrativeStatus">{status}</termNote>{note}</tig></langSet>\n'
-            f"    </termEntry>")
-    body = "\n".join(entries)
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<martif type="TBX-Basic" xml:lang="en">\n'
-            f"  <martifHeader><fileDesc><sourceDesc><p>awareness-pipeline glossary</p></sourceDesc></fileDesc>"
-            f"</martifHeader>\n  <text><body>\n{body}\n  </body></text>\n</martif>\n")
-
-
 def export_package(project: Project, locale: str, out: Path | None = None, fmt: str = "po") -> ExportResult:
     """A translator package; `fmt` "xliff" gives the catalog as XLIFF for CAT tools instead of PO."""
     path = project.catalog(locale)
@@ -109,12 +90,10 @@ def export_package(project: Project, locale: str, out: Path | None = None, fmt: 
         {folder / "messages.xlf": xliff.po_to_xliff(data, locale)}
     files = {
         **translation,
-        folder / "glossary.tbx": tbx(glossary, locale).encode("utf-8"),
+        folder / "glossary.tbx": glossary_tbx(glossary),
+        folder / "glossary.csv": glossary_csv(glossary),
         folder / "INSTRUCTIONS.txt": INSTRUCTIONS.format(locale=locale, header=EXPORT_HEADER).encode("utf-8"),
     }
-    glossary_file = project.root / glossary.path if glossary.path else None
-    if glossary_file and glossary_file.is_file():
-        files[folder / "glossary.csv"] = glossary_file.read_bytes()
     for target, content in files.items():
         write_atomic(target, content)
     return ExportResult(export_id, folder, tuple(sorted(files)), snapshot)

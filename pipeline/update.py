@@ -240,6 +240,28 @@ def same_content(old: polib.POFile, new: polib.POFile) -> bool:
         (old.header or "").strip() == (new.header or "").strip()
 
 
+def sync_platform_glossaries(project: Project, *, write: bool = True) -> list[str]:
+    """Bring `source_content/glossary/platform/` in line with the glossaries; the files that were (or, with
+    write=False, would be) written or removed."""
+    from .glossary import platform_folder, platform_glossaries
+
+    wanted = platform_glossaries(project)
+    folder = platform_folder(project)
+    present = sorted(p for p in folder.glob("*") if p.suffix in (".tbx", ".csv")) if folder.is_dir() else []
+    changed = []
+    for path, data in wanted.items():
+        if not path.is_file() or path.read_bytes() != data:
+            changed.append(project.rel(path))
+            if write:
+                write_atomic(path, data)
+    for path in present:
+        if path not in wanted:
+            changed.append(project.rel(path))
+            if write:
+                path.unlink()
+    return changed
+
+
 def update_catalogs(project: Project, locales: list[str] | None = None, *, write: bool = True,
                     fuzzy: bool = True) -> list[UpdateReport]:
     """Bring catalogs in line with the POT; with write=False only report what would change."""
