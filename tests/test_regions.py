@@ -51,6 +51,13 @@ def break_region(root, old, new, name="gb.toml"):
     ('id = "childline"', 'id = "Child Line"', "must be lower-case letters"),
     ('status = "partly"', 'status = "confirmed"', "needs verified_on"),
     ('name = "Childline"', 'nmae = "Childline"', "unknown key 'nmae'"),
+    # a key that promises what another key must back
+    ('id = "childline"\n', 'id = "childline"\nneeds = ["report"]\n',
+     'needs: "report" needs a report_url (the page that takes reports); add report_url'),
+    ('kind = "adult-support"\nneeds = ["prevention"]', 'kind = "prevention"\nneeds = ["adult"]',
+     "a prevention service answers only people worried about their own thoughts"),
+    ('id = "childline"\n', 'id = "childline"\nbased_in = "GB"\n', "based_in: 'GB' is this file's region"),
+    ('id = "childline"\n', 'id = "childline"\nbased_in = "usa"\n', "based_in must be the ISO code"),
 ])
 def test_bad_region_data_is_refused_with_file_line_and_reason(project, cli, old, new, expected):
     break_region(project, old, new)
