@@ -395,8 +395,11 @@ def print_merge_report(r, dry_run: bool) -> None:
     for c in r.contexts:
         contexts = ", ".join(_quote(x, 30) if x else "no context" for x in c["contexts"])
         click.echo(f"{r.file}:{c['line']}: warning[context]: {_quote(c['msgid'])} came back with one text for "
-                   f"{contexts}, where the catalog had different ones: check that each fits its place "
-                   f"({_quote(c['returned'])})")
+                   f"{contexts}, where the catalog has different ones: not merged; translate each for its "
+                   f"place ({_quote(c['returned'])})")
+    if r.source_copies:
+        click.echo(f"{r.file}: info[untranslated]: {r.source_copies} units came back with the English source as "
+                   f"their target (not translated in the CAT tool): the catalog keeps what it has for them")
     for m in r.merged:
         click.echo(f"{r.file}:{m['line']}: info[merged]: {_entry(m)}")
     verb = "would merge" if dry_run else "merged"

@@ -26,6 +26,9 @@ and find help. Please keep it calm, clear and victim-centred, readable by a 12-1
 - Open messages.po in Poedit (or any PO editor), or messages.xlf in your CAT tool. Send the file back as
   it is, keeping its "{header}" header: it lets us merge your work safely even if the text changed
   meanwhile, and your work on a sentence that changed is kept as a suggestion, never dropped.
+- messages.xlf: every target starts as a copy of the English; the current translations are in
+  messages.tmx (add it to your tool's translation memory; in OmegaT put it in the project's tm/ folder).
+  A segment left in English is not merged: it keeps the translation we have.
 - Terminology: use the terms in glossary.csv / glossary.tbx. Never use your language's
   equivalent of "child pornography" in our own voice; it is allowed only where the English
   quotes the old term to explain why it is wrong, or cites the official title of a law.
@@ -87,7 +90,7 @@ def export_package(project: Project, locale: str, out: Path | None = None, fmt: 
     folder = out or project.export_folder(export_id)
     glossary = load_glossary(project, locale)
     translation = {folder / "messages.po": data} if fmt == "po" else \
-        {folder / "messages.xlf": xliff.po_to_xliff(data, locale)}
+        {folder / "messages.xlf": xliff.po_to_xliff(data, locale), folder / "messages.tmx": xliff.po_to_tmx(data, locale)}
     files = {
         **translation,
         folder / "glossary.tbx": glossary_tbx(glossary),

@@ -48,6 +48,7 @@ class MergeReport:
     english: list[dict] = field(default_factory=list)  # came back as the English source: untranslated, not merged
     contexts: list[dict] = field(default_factory=list)  # one text came back for an msgid the catalog gives two
     notes: list[str] = field(default_factory=list)
+    source_copies: int = 0  # XLIFF units whose target was still the English source: not translated
     written: bool = False
 
     @property
@@ -156,7 +157,7 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
     options = options or MergeOptions()
     active = {entry_key(e): e for e in current if not e.obsolete}
     base_entries = {entry_key(e): e for e in base} if base is not None else {}
-    before = {key: msgstr_values(e) for key, e in active.items()}  # to see contexts collapsed into one text
+    collapsed = _collapsed_contexts(returned, {key: msgstr_values(e) for key, e in active.items()}, report)
     changed = False
     for entry in returned:
         if entry.obsolete or not entry.msgid:
@@ -182,6 +183,8 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         if not touched:
             report.unchanged += 1  # the translator did not touch it
             continue
+        if key in collapsed:
+            continue  # one text for several contexts: reported, the catalog keeps its own per context
         earlier = sent if sent is not None else target  # what the translator had; else what the catalog has
         if is_source_copy(entry) and has_text(earlier) and msgstr_values(earlier) != msgstr_values(entry):
             report.english.append(_ref(entry))  # English where a translation was: untranslated, never merged
@@ -208,13 +211,14 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         else:
             mark_needs_review(target, f"{NEEDS_REVIEW} new translation, not yet reviewed by a native speaker")
         changed = True
-    _collapsed_contexts(returned, before, report)
     return changed
 
 
-def _collapsed_contexts(returned: polib.POFile, before: dict, report: MergeReport) -> None:
+def _collapsed_contexts(returned: polib.POFile, before: dict, report: MergeReport) -> set:
     """Entries that share an msgid but not a context came back with one text where the catalog had two:
-    a tool that ignores msgctxt (OmegaT with a memory) may have given one context the other's wording."""
+    a tool that ignores msgctxt (OmegaT with a memory) may have given one context the other's wording.
+    Reported as a warning; their keys are returned so that they are not merged."""
+    keys: set = set()
     groups: dict[str, list[polib.POEntry]] = {}
     for entry in returned:
         if not entry.obsolete and entry.msgid and has_text(entry) and entry_key(entry) in before:
@@ -225,6 +229,8 @@ def _collapsed_contexts(returned: polib.POFile, before: dict, report: MergeRepor
         if len(entries) > 1 and len(texts) == 1 and len(kept) > 1:
             report.contexts.append(_ref(entries[0], contexts=[e.msgctxt for e in entries],
                                         returned=_shown(entries[0])))
+            keys.update(entry_key(e) for e in entries)
+    return keys
 
 
 def _shown(entry: polib.POEntry) -> str:
@@ -291,6 +297,7 @@ def merge_file(project: Project, path: Path, *, locale: str | None = None, dry_r
     export_id = export_id_of(returned, rel)
     base = read_snapshot(project, locale, export_id) if export_id else None
     report = MergeReport(rel, locale, project.rel(catalog_path), "three-way" if base is not None else "two-way")
+    report.source_copies = getattr(returned, "source_copies", 0)
     if export_id and base is None:
         report.notes.append(
             f"the snapshot of export {export_id} is not in {project.rel(project.snapshot(locale, export_id).parent)}/ "
