@@ -566,6 +566,14 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
         seen = sum(1 for r in result.rows if not r["problems"])
         click.echo(f"{project.rel(result.html_path)}: {len(result.rows)} contacts, {seen} all seen, "
                    f"{len(result.rows) - seen} with findings")
+    if project.status_page.is_file():  # the dashboard shows the evidence too: keep it in step with the report
+        from .dashboard import write_dashboard
+        from .stats import project_status
+
+        try:
+            write_dashboard(project, project_status(project, recorded_editions(project)))
+        except PipelineError as exc:
+            click.echo(f"awareness: warning: {project.rel(project.status_page)} not refreshed: {exc}", err=True)
     if not result.ok:
         ctx.exit(EXIT_PROBLEMS)
 

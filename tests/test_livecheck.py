@@ -416,7 +416,11 @@ def test_cli_all_seen_exits_0_and_due_shows_the_evidence(sites, tmp_path, cli, f
     root = make_project(tmp_path / "p", [{"id": "fine", "url": f"{a.base}/cli-fine", "phones": ["0800 1111"]}])
     before = cli(root, "contacts", "--due").output
     assert "no live check yet (awareness contacts check)" in before
+    cli(root, "stats", "--html")
+    assert "not checked yet" in (root / "output/status/index.html").read_text()
     cli(root, "contacts", "check", "--timeout", "1", code=0)
+    dashboard = (root / "output/status/index.html").read_text()  # refreshed by the check
+    assert "not checked yet" not in dashboard and "all seen</span> (1 page, 0800 1111)" in dashboard
     due = cli(root, "contacts", "--due").output
     assert "checked 20" in due and "all seen (1 page, 0800 1111)" in due
     rows = json.loads(cli(root, "contacts", "--due", "--json").output)
