@@ -86,28 +86,91 @@ def nplurals(catalog: polib.POFile) -> int:
 # --- reading and writing ------------------------------------------------------------------------
 
 def read_catalog(path: Path, rel: str, *, rewrite: bool = False) -> polib.POFile:
-    """Parse a PO/POT file; a syntax error refuses the file with its line.
+    """Read a PO/POT file as GNU gettext reads it; a file gettext rejects is refused with its lines.
 
-    rewrite=True: the catalog will be written back; when the file is known to be in msgcat's form, unchanged
-    entries keep their text and only changed ones pass through msgcat again."""
+    rewrite=True: the catalog will be written back; entries keep their text (msgcat's), so unchanged
+    entries need not pass through msgcat again."""
     if not path.is_file():
         raise InputRefused("file not found", path=rel)
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        text = None
-    if text is not None:
-        source = po_io.SourceText(po_io.known_canonical(data, gettext_tool("msgcat"))) if rewrite else None
-        fast = po_io.parse(text, source)
-        if fast is not None:
-            fast.fpath = str(path)
-            return fast
+    except OSError as exc:
+        raise InputRefused(f"cannot read the file: {exc.strerror}", path=rel) from None
+    catalog = parse_catalog(data, rel, rewrite=rewrite)
+    catalog.fpath = str(path)
+    return catalog
+
+
+def parse_catalog(data: bytes, rel: str, *, rewrite: bool = False) -> polib.POFile:
+    """The catalog in `data`, read exactly as msgcat reads it; refused (with every problem msgcat names,
+    file and line) when GNU gettext rejects it.
+
+    msgcat reads the file and writes it in its own layout, which po_io reads; bytes msgcat produced on this
+    machine (a marker in the user's cache, set by every write and read) are that layout already."""
+    msgcat = gettext_tool("msgcat")
+    if po_io.known_canonical(data, msgcat):
+        normal, same = data, True
+    else:
+        normal = _gettext_reading(data, rel, msgcat)
+        same = normal == data
+        if same:
+            po_io.remember_canonical(data, msgcat)
     try:
-        return polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise InputRefused(f"not a valid PO file: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
+        text = normal.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = normal[: exc.start].count(b"\n") + 1 if same else None
+        raise InputRefused("not UTF-8 text; save the file as UTF-8 (Poedit: Catalog > Properties)",
+                           path=rel, line=line) from None
+    catalog = po_io.parse(text, po_io.SourceText(True) if rewrite else None)
+    if catalog is None:  # msgcat wrote something po_io does not know: a bug, not the file's fault
+        raise PipelineError(f"{rel}: cannot read msgcat's output of this file (gettext {_version(msgcat)}); "
+                            "please report this with the file")
+    if not same:
+        _file_lines(catalog, data)
+    return catalog
+
+
+def _version(msgcat: str) -> str:
+    return po_io._msgcat_version(msgcat).rsplit(" ", 1)[-1]
+
+
+_GETTEXT_LINE = re.compile(r"<stdin>:(\d+):(?:\d+:)? (.*)")
+
+
+def _gettext_reading(data: bytes, rel: str, msgcat: str) -> bytes:
+    """msgcat's output for `data`, or every problem it names, refused with the file's lines."""
+    result = subprocess.run([msgcat, "--force-po", "-o", "-", "-"], input=data, capture_output=True)
+    if result.returncode == 0:
+        return result.stdout
+    problems = []
+    for line in result.stderr.decode("utf-8", "replace").splitlines():
+        match = _GETTEXT_LINE.match(line)
+        if match:
+            number, reason = int(match.group(1)), match.group(2).strip()
+            if "end-of-line within string" in reason or "end-of-file within string" in reason:
+                number = min(number, data.count(b"\n") + 1) - (1 if "end-of-line" in reason else 0)
+            if reason.startswith("warning:") or reason.startswith("..."):
+                continue
+            problems.append(Issue(rel, max(number, 1), "error", "gettext", reason))
+        elif "doesn't contain a header entry with a charset" in line:
+            first = next((i for i, raw in enumerate(data.split(b"\n"), 1) if not raw.isascii()), 1)
+            problems.append(Issue(rel, first, "error", "gettext",
+                                  "non-ASCII text but no charset in the header; add "
+                                  '"Content-Type: text/plain; charset=UTF-8\\n" to the header entry'))
+    if not problems:
+        last = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        problems.append(Issue(rel, 1, "error", "gettext", last[-1] if last else "msgcat rejected the file"))
+    if len(problems) == 1:  # one line: where and what
+        raise InputRefused(f"not a valid PO file (GNU gettext rejects it): {problems[0].message}", path=rel,
+                           line=problems[0].line)
+    raise InputRefused.collected(problems, "PO file (GNU gettext rejects it)")
+
+
+def _file_lines(catalog: polib.POFile, data: bytes) -> None:
+    """Entries read from msgcat's output carry that text's lines: give them the lines of the file itself."""
+    starts = po_io.entry_lines(data.decode("utf-8", "surrogateescape"))
+    for entry in catalog:
+        entry.linenum = starts.get((bool(entry.obsolete), entry.msgctxt, entry.msgid))
 
 
 def new_catalog(metadata: dict[str, str], header: str = "") -> polib.POFile:
