@@ -17,7 +17,7 @@ from .errors import PipelineError
 from .fonts import css_stack, font_stack, uncovered
 from .render_html import fill_placeholders, fill_text, markdown_to_html
 from .translate import translate_body
-from .view import EditionView, url_label
+from .view import EditionView, local_date, url_label
 
 LEAFLET_DOC = "leaflet"
 SECTION = re.compile(r"^\s*<!--\s*leaflet:\s*section=([a-z][a-z0-9-]*)\s*-->\s*$", re.M)
@@ -153,7 +153,8 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
         key_routes=view.key_contacts(), help_routes=help_routes(view),
         qr_svg=qr_svg(qr, layout.qr_mm) if qr else "", qr_label=url_label(qr) if qr else "",
         qr=view.qr_caption(),
-        numbers_checked=min(verified).isoformat() if verified and len(verified) == len(contacts) else "",
+        numbers_checked=local_date(min(verified), view.edition.language) if verified and len(verified) == len(contacts)
+        else "",
         labels_not_for_distribution=labels.not_for_distribution,
         discreet=settings.discreet_card, need_labels=labels.need_labels, short_need_labels=labels.short_need_labels,
     )

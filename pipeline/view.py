@@ -7,6 +7,7 @@ take an `EditionView` and return bytes; they read nothing themselves.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -80,6 +81,35 @@ def url_label(url: str) -> str:
     return label.rstrip("/")
 
 
+_NAME_EDGES = " -–—:·,"
+
+
+def name_beside(name: str, numbers: list[str]) -> str:
+    """The name to print next to a number it already contains, without it: "National GBV Helpline 1195" beside
+    1195 reads "National GBV Helpline", "024 - Línea de atención..." beside 024 reads "Línea de atención...".
+    Only a whole, separated occurrence is taken out, and never the whole name."""
+    for number in numbers:
+        for found in re.finditer(re.escape(number), name):
+            before, after = name[:found.start()], name[found.end():]
+            if (before and before[-1].isalnum()) or (after and after[0].isalnum()):
+                continue  # part of a longer word or number
+            rest = (before.rstrip(_NAME_EDGES) + " " + after.lstrip(_NAME_EDGES)).strip(_NAME_EDGES)
+            if rest:
+                return rest
+    return name
+
+
+def local_date(day: dt.date, language: str) -> str:
+    """A date as readers of the language write it (Babel's long form: "3 de diciembre de 2026")."""
+    from babel import UnknownLocaleError
+    from babel.dates import format_date
+
+    try:
+        return format_date(day, format="long", locale=language)
+    except (UnknownLocaleError, ValueError):  # the pseudo-locale, or a language CLDR lacks
+        return format_date(day, format="long", locale="en")
+
+
 def contact_view(contact: Contact, language: str, translate: Callable[[str | None, str], str], *,
                  scope: str = "national", home_name: str = "") -> dict:
     """What templates show of a contact, in the edition's language.
@@ -88,8 +118,10 @@ def contact_view(contact: Contact, language: str, translate: Callable[[str | Non
     or international; every format prints the label that says so."""
     url, report_url = contact.url_for(language), contact.report_url_for(language)
     keyword = contact.sms.keyword_for(language) if contact.sms else ""
+    name = contact.name_for(language)
     return {
-        "id": contact.id, "name": contact.name_for(language), "kind": contact.kind,
+        "id": contact.id, "name": name, "kind": contact.kind,
+        "short_name": name_beside(name, [p.display for p in contact.phones]),
         "description": translate(None, contact.description),
         "phones": contact.phones, "url": url, "url_label": url_label(url) if url else "",
         "report_url": report_url, "report_label": url_label(report_url) if report_url else "",
@@ -97,7 +129,7 @@ def contact_view(contact: Contact, language: str, translate: Callable[[str | Non
         "sms_link": contact.sms.sms_link_for(language) if contact.sms else "",
         "hours": translate("opening hours", contact.hours) if contact.hours else None,
         "all_day": contact.open_all_day,
-        "verified_on": contact.verified_on.isoformat() if contact.verified_on else None,
+        "verified_on": local_date(contact.verified_on, language) if contact.verified_on else None,
         "scope": scope, "home_name": home_name, "fallback": scope != "national",
     }
 
@@ -246,7 +278,8 @@ class EditionView:
                 row["hours"] = None  # a web page has no hours; a phone's hours are printed with the phone
             else:
                 phone = route.contact.phones[0]
-                row.update(shown=phone.display, tel=phone.tel, text=phone.text)
+                row.update(shown=phone.display, tel=phone.tel, text=phone.text,
+                           short_name=name_beside(row["name"], [phone.display]))
                 if row["all_day"]:
                     row["hours"] = None
             rows.append(row)
@@ -291,7 +324,7 @@ class EditionView:
             "lang": self.edition.id, "dir": self.direction, "edition": self.edition.id,
             "publisher": self.settings.publisher, "region_name": self.region_name,
             "emergency_html": self.emergency_html, "exit_url": self.settings.quick_exit_url,
-            "draft": self.draft, "review_note": self.unreviewed > 0, "published": self.inputs.today.isoformat(),
+            "draft": self.draft, "review_note": self.unreviewed > 0, "published": local_date(self.inputs.today, self.edition.language),
             "version": __version__, "kind_labels": self.labels.kind_labels,
             "draft_notes": [self.labels.draft_notes[k] for k in self.draft_kinds],
             "not_for_distribution": self.labels.not_for_distribution,
@@ -340,11 +373,10 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
     project = inputs.project
     pseudo = edition.language == PSEUDO_LANGUAGE
     catalog: polib.POFile | None = None
-    rel = ""
+    sources: list[tuple[str, str, polib.POFile]] = []  # (locale, path, catalog), the regional variant first
     if edition.locale and not pseudo:
-        path = project.catalog(edition.locale)
-        rel = project.rel(path)
-        catalog = read_catalog(path, rel)
+        sources = edition_catalogs(project, edition.locale)
+        catalog = merged_catalog([c for _, _, c in sources])
     lookup: Lookup = pseudo_lookup if pseudo else catalog_lookup(catalog)
     region = inputs.regions[edition.region]
     international = inputs.international
@@ -365,7 +397,9 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
         needed = inputs.needed_keys(region)
         view.needed = len(needed)
         view.translated = sum(1 for key in needed if lookup(*key) is not None)
-        view.check_errors = _content_problems(project, edition.locale or "", catalog, needed, rel)
+        view.check_errors = [problem for locale, rel, source in sources
+                             for problem in _content_problems(project, locale, source, used_from(source, catalog,
+                                                                                                 needed), rel)]
         view.unreviewed = sum(1 for e in catalog if not e.obsolete and entry_key(e) in needed and not is_reviewed(e))
     unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
     found = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
@@ -373,6 +407,42 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
     view.draft_reasons = [reason for _, reason in found]
     view.draft_kinds = list(dict.fromkeys(kind for kind, _ in found))
     return view
+
+
+def edition_catalogs(project: Project, locale: str) -> list[tuple[str, str, polib.POFile]]:
+    """The catalogs an edition reads: a regional variant (`es_ES`) and then its language's (`es`), if both exist."""
+    locales = [locale] + ([locale.split("_")[0]] if "_" in locale else [])
+    found = []
+    for name in locales:
+        path = project.catalog(name)
+        if name == locale or path.is_file():
+            found.append((name, project.rel(path), read_catalog(path, project.rel(path))))
+    return found
+
+
+def merged_catalog(catalogs: list[polib.POFile]) -> polib.POFile:
+    """One catalog for an edition: each entry from the first catalog that translates it (a regional variant
+    translates only what differs from its language); an entry nobody translates stays the variant's own."""
+    if len(catalogs) == 1:
+        return catalogs[0]
+    first, *rest = catalogs
+    merged = polib.POFile()
+    merged.metadata = dict(first.metadata)
+    chosen: dict = {}
+    for source in catalogs:
+        for entry in source:
+            key = (entry_key(entry), entry.obsolete)
+            if key not in chosen or (not is_translated(chosen[key]) and is_translated(entry)):
+                chosen[key] = entry
+    for entry in chosen.values():
+        merged.append(entry)
+    return merged
+
+
+def used_from(source: polib.POFile, merged: polib.POFile, needed: set) -> set:
+    """The needed keys whose entry in the merged catalog is this source's own entry object."""
+    own = {id(entry) for entry in source}
+    return {entry_key(e) for e in merged if not e.obsolete and id(e) in own and entry_key(e) in needed}
 
 
 def _content_problems(project: Project, locale: str, catalog: polib.POFile, needed: set, rel: str) -> list[str]:
