@@ -66,28 +66,22 @@ def template_segments(project: Project) -> list[Segment]:
 
 
 def region_segments(project: Project, regions: dict[str, Region]) -> list[Segment]:
-    """Reader-facing text of region data: region names, contact descriptions and hours."""
+    """Reader-facing text of region data: region names, contact descriptions and hours.
+
+    They are referenced by file only (`#: source_content/regions/es.toml`, line 0): recording a live check
+    adds lines to a region file, and that must not move every reference in the POT and the catalogs."""
     segments = []
     for code in sorted(regions):
         region = regions[code]
-        text = read_text(project.root / region.path, region.path).split("\n")
-
-        def line_of(value: str, start: int) -> int:
-            for number in range(max(start, 1), len(text) + 1):
-                if value in text[number - 1]:
-                    return number
-            return start
-
-        segments.append(Segment(region.name, region.path, line_of(region.name, 1), context=REGION_NAME_CONTEXT,
+        segments.append(Segment(region.name, region.path, 0, context=REGION_NAME_CONTEXT,
                                 comments=("name of a country or region",)))
         for contact in region.contacts:
             if not contact.printable:
                 continue
-            segments.append(Segment(contact.description, region.path, line_of(contact.description, contact.line),
-                                    comments=(f"description of {contact.name}",)))
+            segments.append(Segment(contact.description, region.path, 0, comments=(f"description of {contact.name}",)))
             if contact.hours:
-                segments.append(Segment(contact.hours, region.path, line_of(contact.hours, contact.line),
-                                        context="opening hours", comments=(f"opening hours of {contact.name}",)))
+                segments.append(Segment(contact.hours, region.path, 0, context="opening hours",
+                                        comments=(f"opening hours of {contact.name}",)))
     return segments
 
 
@@ -120,7 +114,7 @@ def build_template(segments: list[Segment], creation_date: str) -> polib.POFile:
             entry.flags.extend(format_flags(segment.msgid))
             by_key[key] = entry
             catalog.append(entry)
-        location = (segment.path, str(segment.line))
+        location = (segment.path, str(segment.line) if segment.line else "")
         if location not in entry.occurrences:
             entry.occurrences.append(location)
         notes = entry.comment.split("\n") if entry.comment else []
