@@ -119,9 +119,11 @@ def printable_contacts(regions: dict[str, Region], codes: Iterable[str] = ()) ->
 
 # --- reading a page (pure) -----------------------------------------------------------------------
 
-BLOCKS = frozenset("""address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure
-footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol option p pre section summary table tbody td tfoot th thead
-tr ul button label select textarea caption""".split())
+BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "button", "caption", "dd", "details", "dialog", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "label", "li", "main", "nav", "ol", "option", "p", "pre", "section", "select", "summary", "table", "tbody", "td",
+    "textarea", "tfoot", "th", "thead", "tr", "ul"})
 NOT_TEXT = frozenset({"script", "style", "template", "head", "title", "meta", "link"})
 # words that name reporting in the languages of our editions (a sign, not proof: a person confirms)
 REPORT_WORDS = ("report", "signal", "denunc", "denúnc", "meld", "anzeige", "zgło", "zglos", "повідом", "сообщ",
@@ -131,7 +133,7 @@ SEARCH_NAMES = frozenset({"q", "s", "query", "search", "keyword", "keywords", "k
 FIELD_SKIP = frozenset({"hidden", "submit", "button", "image", "reset", "search", "checkbox", "radio"})
 _SEPARATORS = " \u00a0\u2007\u2009\u200a\u202f\u200b().\\-\u2010-\u2014/"
 _NUMBER_RUN = re.compile(rf"\d(?:[{_SEPARATORS}]*\d)*")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -812,7 +814,7 @@ def check_contacts(project: Project, codes: Iterable[str] = (), *, politeness: P
     previous = load_report(project)
     memory = Memory.of(previous)
     agent = user_agent(settings.publisher, settings.publisher_url)
-    checked_at = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    checked_at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     fetcher = Fetcher(agent, politeness)
     try:
         fetched = fetch_all([p.url for c in contacts for p in contact_pages(c)], fetcher, progress)

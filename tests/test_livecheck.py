@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ class Site:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 site.log.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
                 route = site.routes.get(self.path, Route(b"<p>not here</p>", 404))
                 if route.delay:
@@ -298,9 +299,9 @@ def test_robots_txt_forbidding_the_path_is_honoured(checked, sites):
 def test_report_page_must_look_like_one(checked):
     assert row(checked, "report-form")["problems"] == []
     assert only_page(checked, "report-form")["report_page"] == {"form": True, "words": ["Make a report"]}
+    url = only_page(checked, "report-plain")["url"]
     assert row(checked, "report-plain")["problems"] == [
-        f"{only_page(checked, 'report-plain')['url']} does not look like a page that takes reports (no form, no "
-        f"link or button that says report)"]
+        f"{url} does not look like a page that takes reports (no form, no link or button that says report)"]
 
 
 def test_check_is_polite_and_never_edits_region_data(checked, sites):
@@ -312,7 +313,7 @@ def test_check_is_polite_and_never_edits_region_data(checked, sites):
     assert agents == {result.agent}
     assert result.agent.startswith("awareness-pipeline/") and "+https://ngo.example/" in result.agent
     times = [t for t, _, _ in a.log]  # as the site sees them: the pause runs from the end of one request
-    assert all(later - earlier >= FAST.delay for earlier, later in zip(times, times[1:]))
+    assert all(later - earlier >= FAST.delay for earlier, later in pairwise(times))
     assert seconds < 8  # hosts in parallel, short delays: the test stays fast
 
 
@@ -359,8 +360,7 @@ def test_page_changed_since_last_check(sites, tmp_path):
     assert news["changed"] is True and news["numbers_missing"] == ["0800 1111"]
     assert any(n.startswith(f"{a.base}/news: its text changed since the check of ") for n in third["notes"])
     day = second["checked_at"][:10]
-    assert third["problems"] == [f"0800 1111 is no longer on {a.base}/news (it was on {day}); still on "
-                                 f"{a.base}/about"]
+    assert third["problems"] == [f"0800 1111 is no longer on {a.base}/news (it was on {day}); still on {a.base}/about"]
 
 
 def test_report_words_that_disappear_are_a_finding(sites, tmp_path):
@@ -371,8 +371,8 @@ def test_report_words_that_disappear_are_a_finding(sites, tmp_path):
     assert first["problems"] == [] and first["pages"][0]["report_page"]["words"] == ["Start a report"]
     a.routes["/start"] = Route(b"<h1>Help</h1><p>This service has closed.</p>")
     later = check_contacts(Project.at(root), politeness=FAST).rows[0]
-    assert later["problems"] == [f"{a.base}/start no longer shows 'Start a report' (seen on "
-                                 f"{first['checked_at'][:10]}) and has no form"]
+    day = first["checked_at"][:10]
+    assert later["problems"] == [f"{a.base}/start no longer shows 'Start a report' (seen on {day}) and has no form"]
 
 
 def test_requests_to_one_host_are_a_second_apart_by_default_spacing(sites, tmp_path):
@@ -385,7 +385,7 @@ def test_requests_to_one_host_are_a_second_apart_by_default_spacing(sites, tmp_p
     check_contacts(Project.at(root), politeness=Politeness(delay=0.3, timeout=2, workers=4))
     times = [t for t, _, _ in a.log[since:]]
     assert len(times) == 4  # robots.txt and three pages
-    assert all(later - earlier >= 0.3 for earlier, later in zip(times, times[1:]))
+    assert all(later - earlier >= 0.3 for earlier, later in pairwise(times))
 
 
 # --- the command ----------------------------------------------------------------------------------
