@@ -26,7 +26,8 @@ def _count_write() -> None:
     _writes += 1
     wanted = os.environ.get(KILL_AT_WRITE)
     if wanted and wanted.isdigit() and _writes == int(wanted):
-        os.kill(os.getpid(), signal.SIGKILL)
+        # `<N>` kills (kill -9); the signal can be chosen, e.g. SIGINT for Ctrl-C
+        os.kill(os.getpid(), getattr(signal, os.environ.get(KILL_AT_WRITE + "_SIGNAL", "SIGKILL")))
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -57,6 +58,12 @@ def write_atomic(path: Path, data: bytes) -> bool:
             os.chmod(tmp, 0o644)
             _count_write()
             os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if exc.filename is None:  # a full disk fails the write itself, which names no file: name it
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
