@@ -570,9 +570,9 @@ def _size(n: int) -> str:
 
 @dataclass(frozen=True)
 class Memory:
-    """What the previous report saw on each address."""
+    """What the last check that could read each address saw there (from the previous report)."""
 
-    pages: dict[str, dict] = field(default_factory=dict)  # url -> page entry, with the row's checked_at
+    pages: dict[str, dict] = field(default_factory=dict)  # url -> {fingerprint, numbers_seen, report_page, checked_at}
 
     @classmethod
     def of(cls, rows: list[dict]) -> Memory:
@@ -580,8 +580,15 @@ class Memory:
         for row in sorted(rows, key=lambda r: str(r.get("checked_at", ""))):
             for page in row.get("pages", []):
                 if page.get("fingerprint"):
-                    pages[page["url"]] = dict(page, checked_at=row.get("checked_at", ""))
+                    pages[page["url"]] = _remembered(page, str(row.get("checked_at", "")))
+                elif isinstance(page.get("last_read"), dict) and page["last_read"].get("fingerprint"):
+                    pages[page["url"]] = page["last_read"]  # unreadable then: what was seen before that
         return cls(pages)
+
+
+def _remembered(page: dict, checked_at: str) -> dict:
+    return {"fingerprint": page.get("fingerprint"), "numbers_seen": page.get("numbers_seen", []),
+            "report_page": page.get("report_page"), "checked_at": checked_at}
 
 
 def judge_contact(contact: Contact, fetched: dict[str, Fetched], memory: Memory, checked_at: str,
@@ -651,6 +658,8 @@ def judge_contact(contact: Contact, fetched: dict[str, Fetched], memory: Memory,
                     problems.append(f"{label} does not look like a page that takes reports (no form, no link or "
                                     f"button that says report)")
         entry["numbers_missing"] = [p.raw for p in numbers if p.raw not in entry["numbers_seen"]]
+        if entry["fingerprint"] is None and before:  # keep the last reading for the next check to compare with
+            entry["last_read"] = before
         pages.append(entry)
     for phone in numbers:
         earlier = [(url, memory.pages[url]["checked_at"][:10]) for url in read_urls

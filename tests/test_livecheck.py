@@ -44,7 +44,7 @@ class Route:
 class Site:
     """An HTTPS server on 127.0.0.1 that serves `routes` and logs every request (time, path, user agent)."""
 
-    def __init__(self, host: str, cert: Path, key: Path):
+    def __init__(self, host: str, cert: Path | None, key: Path | None):
         self.routes: dict[str, Route] = {}
         self.log: list[tuple[float, str, str]] = []
         site = self
@@ -73,10 +73,11 @@ class Site:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.base = f"https://{host}:{self.server.server_address[1]}"
+        if cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.base = f"{'https' if cert else 'http'}://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
@@ -106,16 +107,17 @@ def certs(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
 
 @pytest.fixture(scope="module")
 def sites(certs):
-    """Site A (127.0.0.1) and site B (localhost); the check trusts their certificate through SSL_CERT_FILE."""
+    """Site A (127.0.0.1) and site B (localhost) over HTTPS, the check trusting their certificate through
+    SSL_CERT_FILE; site C (localhost, plain HTTP) for sources, which may be http://."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SSL_CERT_FILE", str(certs["trusted"][0]))
         for name in PROXY_VARIABLES:  # the loopback must never be sent through a proxy
             patch.delenv(name, raising=False)
         patch.setenv("NO_PROXY", "127.0.0.1,localhost")
-        a, b = Site("127.0.0.1", *certs["trusted"]), Site("localhost", *certs["trusted"])
-        yield a, b
-        a.close()
-        b.close()
+        a, b, c = Site("127.0.0.1", *certs["trusted"]), Site("localhost", *certs["trusted"]), Site("localhost", None, None)
+        yield a, b, c
+        for site in (a, b, c):
+            site.close()
 
 
 def page(*paragraphs: str) -> bytes:
@@ -200,7 +202,7 @@ def serve_cases(a: Site, b: Site) -> list[dict]:
 @pytest.fixture(scope="module")
 def checked(sites, tmp_path_factory):
     """The project, the check's result, the region file's bytes before, and how long the check took."""
-    a, b = sites
+    a, b, _ = sites
     root = make_project(tmp_path_factory.mktemp("check") / "project", serve_cases(a, b))
     region = (root / "source_content/regions/gb.toml").read_bytes()
     started = time.monotonic()
@@ -254,7 +256,7 @@ def test_page_gone_and_server_error_are_findings(checked):
 
 
 def test_redirect_to_another_host_is_a_finding(checked, sites):
-    a, b = sites
+    a, b, _ = sites
     moved = row(checked, "moved")
     report_page = next(p for p in moved["pages"] if "report_url" in p["roles"])
     assert report_page["final_url"] == f"{b.base}/report" and report_page["other_site"] is True
@@ -289,7 +291,7 @@ def test_pdf_instead_of_html_is_not_read_and_said_so(checked):
 
 
 def test_robots_txt_forbidding_the_path_is_honoured(checked, sites):
-    a, _ = sites
+    a, *_ = sites
     assert "/private/page" not in a.paths()  # never requested
     p = only_page(checked, "robots")
     assert p["status"] is None and "robots.txt of 127.0.0.1 asks tools like this one to keep away" in p["error"]
@@ -306,10 +308,10 @@ def test_report_page_must_look_like_one(checked):
 
 def test_check_is_polite_and_never_edits_region_data(checked, sites):
     root, result, region, seconds = checked
-    a, b = sites
+    a, b, _ = sites
     assert (root / "source_content/regions/gb.toml").read_bytes() == region
     assert a.paths().count("/robots.txt") == 1 and b.paths().count("/robots.txt") == 1
-    agents = {agent for site in sites for _, _, agent in site.log}
+    agents = {agent for site in (a, b) for _, _, agent in site.log}
     assert agents == {result.agent}
     assert result.agent.startswith("awareness-pipeline/") and "+https://ngo.example/" in result.agent
     times = [t for t, _, _ in a.log]  # as the site sees them: the pause runs from the end of one request
@@ -334,7 +336,7 @@ def test_report_files_are_written_and_self_contained(checked):
 
 
 def test_https_certificate_not_trusted_is_a_finding(sites, certs, tmp_path, monkeypatch):
-    a, _ = sites
+    a, *_ = sites
     a.routes["/cert"] = Route(page("0800 1111"))
     root = make_project(tmp_path / "p", [{"id": "cert", "url": f"{a.base}/cert", "phones": ["0800 1111"]}])
     monkeypatch.setenv("SSL_CERT_FILE", str(certs["other"][0]))  # not the certificate the site uses
@@ -345,7 +347,7 @@ def test_https_certificate_not_trusted_is_a_finding(sites, certs, tmp_path, monk
 
 
 def test_page_changed_since_last_check(sites, tmp_path):
-    a, _ = sites
+    a, *_ = sites
     a.routes["/news"] = Route(page("Call 0800 1111.", "Open every day."))
     a.routes["/about"] = Route(page("Call 0800 1111."))
     root = make_project(tmp_path / "p", [{"id": "news", "url": f"{a.base}/news", "source": f"{a.base}/about",
@@ -364,7 +366,7 @@ def test_page_changed_since_last_check(sites, tmp_path):
 
 
 def test_report_words_that_disappear_are_a_finding(sites, tmp_path):
-    a, _ = sites
+    a, *_ = sites
     a.routes["/start"] = Route(b'<h1>Help</h1><a href="/flow">Start a report</a>')
     root = make_project(tmp_path / "p", [{"id": "flow", "kind": "report-online", "report_url": f"{a.base}/start"}])
     first = check_contacts(Project.at(root), politeness=FAST).rows[0]
@@ -375,8 +377,8 @@ def test_report_words_that_disappear_are_a_finding(sites, tmp_path):
     assert later["problems"] == [f"{a.base}/start no longer shows 'Start a report' (seen on {day}) and has no form"]
 
 
-def test_requests_to_one_host_are_a_second_apart_by_default_spacing(sites, tmp_path):
-    a, _ = sites
+def test_requests_to_one_host_wait_the_delay_between_them(sites, tmp_path):
+    a, *_ = sites
     for n in range(3):
         a.routes[f"/spaced{n}"] = Route(page("0800 1111"))
     root = make_project(tmp_path / "p", [{"id": f"spaced{n}", "url": f"{a.base}/spaced{n}", "phones": ["0800 1111"]}
@@ -396,7 +398,7 @@ def fast_cli(monkeypatch):
 
 
 def test_cli_json_shape_and_exit_code_for_findings(sites, tmp_path, cli, fast_cli):
-    a, _ = sites
+    a, *_ = sites
     a.routes["/cli-ok"] = Route(page("0800 1111"))
     root = make_project(tmp_path / "p", [{"id": "ok", "url": f"{a.base}/cli-ok", "phones": ["0800 1111"]},
                                          {"id": "gone", "url": f"{a.base}/cli-gone", "phones": ["0800 1111"]}])
@@ -411,7 +413,7 @@ def test_cli_json_shape_and_exit_code_for_findings(sites, tmp_path, cli, fast_cl
 
 
 def test_cli_all_seen_exits_0_and_due_shows_the_evidence(sites, tmp_path, cli, fast_cli):
-    a, _ = sites
+    a, *_ = sites
     a.routes["/cli-fine"] = Route(page("Call 0800 1111"))
     root = make_project(tmp_path / "p", [{"id": "fine", "url": f"{a.base}/cli-fine", "phones": ["0800 1111"]}])
     before = cli(root, "contacts", "--due").output
@@ -484,3 +486,44 @@ def test_short_numbers_must_be_whole():
 def test_search_box_is_not_a_report_form():
     assert not read_page(b"<form role=search><input name=q><button>Go</button></form>").form
     assert read_page(b"<form><input type=file name=shot><button>Report</button></form>").form
+
+
+def test_plain_http_source_is_read(sites, tmp_path):
+    a, _, c = sites
+    a.routes["/with-source"] = Route(page("Call 0800 1111"))
+    c.routes["/article"] = Route(page("The helpline, 0800 1111, opened in 1986."))
+    root = make_project(tmp_path / "p", [{"id": "sourced", "url": f"{a.base}/with-source",
+                                          "source": f"{c.base}/article", "phones": ["0800 1111"]}])
+    result = check_contacts(Project.at(root), politeness=FAST).rows[0]
+    assert result["problems"] == [] and [p["numbers_seen"] for p in result["pages"]] == [["0800 1111"]] * 2
+    assert result["pages"][1]["url"].startswith("http://")
+
+
+def test_unreadable_robots_txt_means_keep_away(sites, tmp_path):
+    a, *_ = sites
+    a.routes["/kept-away"] = Route(page("0800 1111"))
+    root = make_project(tmp_path / "p", [{"id": "away", "url": f"{a.base}/kept-away", "phones": ["0800 1111"]}])
+    saved = a.routes["/robots.txt"]
+    a.routes["/robots.txt"] = Route(b"down", 503)
+    try:
+        since = len(a.log)
+        first = check_contacts(Project.at(root), politeness=FAST).rows[0]
+    finally:
+        a.routes["/robots.txt"] = saved
+    assert a.paths(since) == ["/robots.txt"]  # RFC 9309: a robots.txt that cannot be read forbids everything
+    assert first["problems"][0].endswith("not fetched: its robots.txt could not be read (HTTP 503)")
+    assert first["pages"][0]["fingerprint"] is None
+
+
+def test_memory_survives_a_check_that_could_not_read_the_page(sites, tmp_path):
+    a, *_ = sites
+    a.routes["/flaky"] = Route(page("Call 0800 1111"))
+    root = make_project(tmp_path / "p", [{"id": "flaky", "url": f"{a.base}/flaky", "phones": ["0800 1111"]}])
+    first = check_contacts(Project.at(root), politeness=FAST).rows[0]
+    a.routes["/flaky"] = Route(b"busy", 503)
+    failed = check_contacts(Project.at(root), politeness=FAST).rows[0]
+    assert failed["pages"][0]["last_read"]["fingerprint"] == first["pages"][0]["fingerprint"]
+    a.routes["/flaky"] = Route(page("Call 0800 1111 any time"))
+    back = check_contacts(Project.at(root), politeness=FAST).rows[0]
+    assert back["pages"][0]["changed"] is True and back["problems"] == []
+    assert f"its text changed since the check of {first['checked_at'][:10]}" in back["notes"][0]
