@@ -305,7 +305,7 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     if problem:
         warnings.append(Issue(project.rel(state_file), 0, "warning", "state",
                               f"build state discarded ({problem}); every output is built again"))
-    fingerprints = Fingerprinter(project, inputs.editions, inputs.today.isoformat())
+    fingerprints = Fingerprinter(project, inputs.editions, inputs.today.isoformat(), inputs.settings.logo)
     todo: list[Job] = []
     unchanged: list[str] = []
     refused: list[Issue] = []

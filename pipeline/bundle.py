@@ -129,7 +129,7 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
     editions, homes, shared_records = collect(project, folders)
     sources, _ = load_inputs(project)
     known = {e.id: e for e in sources.editions}
-    fingerprints = Fingerprinter(project, sources.editions, sources.today.isoformat())
+    fingerprints = Fingerprinter(project, sources.editions, sources.today.isoformat(), sources.settings.logo)
     configured = [k for k in FORMATS if k in sources.settings.formats]
     readers = {folder: _Reader(folder) for folder in folders}
     facts: dict[str, EditionRecord] = {}

@@ -37,10 +37,11 @@ def font_identity(family: str) -> str:
 class Fingerprinter:
     """Hashes the inputs of each output of an edition: `html` (the site) or a leaflet format."""
 
-    def __init__(self, project: Project, editions: list[Edition], today: str):
+    def __init__(self, project: Project, editions: list[Edition], today: str, logo: str = ""):
         self.project = project
         shared = [f"version={__version__}", f"date={today}"]
-        for path in [project.settings_file, *project.documents(), *sorted(project.templates.rglob("*"))]:
+        for path in [project.settings_file, *project.documents(), *sorted(project.templates.rglob("*")),
+                     *([project.root / logo] if logo else [])]:  # the publisher's logo is on every output
             if path.is_file():
                 shared.append(f"{project.rel(path)}={file_digest(path)}")
         self.shared = shared
@@ -56,8 +57,10 @@ class Fingerprinter:
         parts = list(self.shared) + [f"kind={kind}", f"edition={edition.id}"]
         for rel in region_paths:
             parts.append(f"{rel}={file_digest(self.project.root / rel)}")
-        if edition.locale and self.project.catalog(edition.locale).is_file():
-            parts.append(f"catalog={file_digest(self.project.catalog(edition.locale))}")
+        # a regional variant (es_ES) reads its language's catalog (es) too
+        for locale in ([edition.locale, edition.locale.split("_")[0]] if edition.locale else []):
+            if self.project.catalog(locale).is_file():
+                parts.append(f"catalog:{locale}={file_digest(self.project.catalog(locale))}")
         if kind == "html":
             parts.append(f"editions={self.siblings.get(edition.id, edition.id)}")
         else:

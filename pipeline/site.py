@@ -52,6 +52,7 @@ def render_site(view: EditionView, leaflets: dict[str, int | None] | None = None
     labels = view.labels
     nav = [("index", labels.home)] + [(d.name, titles[d.name]) for d in docs] + [("contacts", labels.contacts_title)]
     shared = dict(base, switcher=switcher(view), chooser=f"../{chooser_path(view.edition.language)}",
+                  site_logo=site_logo(view.settings),
                   help_now=view.key_contacts(), need_labels=labels.need_labels, assets="../assets/",
                   leaflets=leaflet_links(view, leaflets or {}))
     pages: dict[str, bytes] = {}
@@ -124,13 +125,34 @@ def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
         source = project.static / name
         if not source.is_file():
             raise PipelineError("missing static file", path=project.rel(source))
-        files[project.site_assets / name] = source.read_bytes()
+        files[project.site_assets / name] = branded(name, source.read_bytes(), inputs.settings)
+    logo = site_logo(inputs.settings)
+    if logo:
+        files[project.site_assets / logo] = (project.root / inputs.settings.logo).read_bytes()
     languages = chooser_languages(inputs.editions)
     for language in languages:
         files[project.site / chooser_path(language)] = chooser(inputs, language, languages, "../").encode("utf-8")
     files[project.site / "index.html"] = chooser(inputs, "en", languages, "").encode("utf-8")
     files[project.site / "sitemap.xml"] = sitemap(inputs).encode("utf-8")
     return files
+
+
+def site_logo(settings) -> str:
+    """The logo's file name under assets/ (its extension kept, so the browser knows its type), or ""."""
+    return f"logo{Path(settings.logo).suffix.lower()}" if settings.logo else ""
+
+
+DEFAULT_PRIMARY, DEFAULT_ACCENT = "#123c69", "#a3121f"  # the colours site.css and favicon.svg are written in
+
+
+def branded(name: str, data: bytes, settings) -> bytes:
+    """The publisher's colours in the stylesheet and the favicon (the files ship in the default ones)."""
+    if name not in ("site.css", "favicon.svg"):
+        return data
+    text = data.decode("utf-8")
+    for default, colour in ((DEFAULT_PRIMARY, settings.primary), (DEFAULT_ACCENT, settings.accent)):
+        text = re.sub(re.escape(default), colour, text, flags=re.I)
+    return text.encode("utf-8")
 
 
 def chooser_languages(editions: list[Edition]) -> list[str]:

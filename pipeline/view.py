@@ -322,7 +322,9 @@ class EditionView:
 
         return {
             "lang": self.edition.id, "dir": self.direction, "edition": self.edition.id,
-            "publisher": self.settings.publisher, "region_name": self.region_name,
+            "publisher": self.settings.publisher, "publisher_url": self.settings.publisher_url,
+            "publisher_url_label": url_label(self.settings.publisher_url) if self.settings.publisher_url else "",
+            "region_name": self.region_name,
             "emergency_html": self.emergency_html, "exit_url": self.settings.quick_exit_url,
             "draft": self.draft, "review_note": self.unreviewed > 0, "published": local_date(self.inputs.today, self.edition.language),
             "version": __version__, "kind_labels": self.labels.kind_labels,
