@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -17,6 +19,7 @@ import polib
 import pytest
 
 from conftest import awareness_bin, fill_catalog
+from pipeline.serve import IDLE_SECONDS, LONG_POLL_SECONDS
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +124,54 @@ def test_the_open_page_reloads_itself_after_an_edit(served):
         page.wait_for_selector("text=Vie privée (rechargée)", timeout=5000)
         browser.close()
     assert not [e for e in errors if "Content Security Policy" in e]  # the CSP still holds, nothing blocked
+
+
+def raw(url: str, request: bytes, *, read: bool = True) -> bytes:
+    """Send bytes as they are (urllib would quote or refuse them) and read the whole answer."""
+    host, port = url.split("//")[1].strip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=20) as conn:
+        conn.sendall(request)
+        if not read:
+            return b""
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def test_malformed_requests_get_400_and_head_is_answered(served):
+    _, url, process = served
+    for path in (b"/%00", b"/site/en-US/index.html%00.png", b"/__changed?v=abc", b"/site/%ff%fe.html",
+                 b"/site/fr-GB/%0d%0aindex.html", b"/__changed?v=1e5"):
+        answer = raw(url, b"GET " + path + b" HTTP/1.0\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.0 400 "), (path, answer[:80])
+    assert raw(url, b"GET /" + b"a" * 5000 + b" HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404 ")
+    answer = raw(url, b"HEAD /site/fr-GB/index.html HTTP/1.0\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 ") and b"Content-Length: " in head and body == b""
+    assert raw(url, b"HEAD /nothing-here HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404 ")
+    assert get(f"{url}site/fr-GB/index.html")[0] == 200  # still serving
+    time.sleep(0.2)
+    assert "Traceback" not in "".join(process.output)
+
+
+def test_clients_that_hang_up_or_idle_print_nothing_and_are_dropped(served):
+    _, url, process = served
+    for _ in range(5):  # hang up before the answer, during a long poll, and with a reset (SO_LINGER 0)
+        raw(url, b"GET /site/fr-GB/index.html HTTP/1.0\r\n\r\n", read=False)
+        raw(url, b"GET /__changed?v=999999 HTTP/1.0\r\n\r\n", read=False)
+        host, port = url.split("//")[1].strip("/").split(":")
+        conn = socket.create_connection((host, int(port)))
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.sendall(b"GET /site/fr-GB/page.html HTTP/1.0\r\n\r\n")
+        conn.close()
+    idle = socket.create_connection((host, int(port)))
+    started = time.time()
+    idle.settimeout(IDLE_SECONDS + 10)
+    assert idle.recv(100) == b""  # closed by the server, not by this timeout
+    assert IDLE_SECONDS - 1 < time.time() - started < IDLE_SECONDS + 5
+    idle.close()
+    time.sleep(LONG_POLL_SECONDS - IDLE_SECONDS + 1)  # the long polls answer their gone clients by now
+    assert get(f"{url}site/fr-GB/index.html")[0] == 200
+    said = "".join(process.output)
+    assert "Traceback" not in said and "BrokenPipe" not in said and "ConnectionReset" not in said, said
