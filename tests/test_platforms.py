@@ -394,3 +394,41 @@ def test_update_check_fails_when_platform_glossaries_are_stale_and_export_ships_
 def test_rewrap_helper_breaks_before_the_full_stop():
     text = 'msgid "A. B."\nmsgstr "あ。い。"\n'
     assert rewrap_before_full_stop(text) == 'msgid "A. B."\nmsgstr ""\n"あ"\n"。い"\n"。"\n'
+
+
+def test_review_from_weblate_is_merge_review_of_the_approved_strings(synced, cli, tmp_path):
+    """The documented path: the reviewer's approved strings, downloaded from Weblate as PO (Weblate's header,
+    no export id, only those entries), merged with --review. Nothing else is confirmed."""
+    project = synced
+    catalog = polib.pofile(str(po(project, "de")))
+    approved = [e for e in catalog if e.msgstr and not e.obsolete and "fuzzy" not in e.flags][:20]
+    subset = polib.POFile(wrapwidth=0)
+    subset.metadata = dict(catalog.metadata)
+    for entry in approved:
+        subset.append(polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgstr=entry.msgstr,
+                                    occurrences=entry.occurrences, comment=entry.comment))
+    subset.append(polib.POEntry(msgid="Your privacy", msgstr=""))  # not approved, not translated: no text
+    download = tmp_path / "de-approved.po"
+    download.write_text(weblate_catalog(str(subset), "de"))
+    report = json.loads(cli(project, "merge", "--review", "--json", str(download)).output)[0]
+    assert report["mode"] == "two-way" and not report["merged"]
+    assert {(r["msgctxt"], r["msgid"]) for r in report["reviewed"]} == {(e.msgctxt, e.msgid) for e in approved}
+    stats = json.loads(cli(project, "stats", "--json").output)
+    assert next(row for row in stats["locales"] if row["locale"] == "de")["reviewed"] == len(approved)
+
+
+def test_xliff_approved_state_from_a_cat_tool_is_not_read_as_review(synced, cli, tmp_path):
+    project = synced
+    package = export_xliff(project, cli, tmp_path)
+    path = omegat(package, {"Your privacy": "Ihre Privatsphäre (neu)"})
+    root = etree.fromstring(path.read_bytes())
+    for unit in root.iter(f"{{{XLF}}}trans-unit"):
+        unit.set("approved", "yes")
+        target = unit.find(f"{{{XLF}}}target")
+        if target is not None:
+            target.set("state", "final")
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    report = json.loads(cli(project, "merge", "--json", str(path), code=None).output)[0]
+    assert not report["reviewed"]
+    merged = next(e for e in polib.pofile(str(po(project, "de"))) if e.msgid == "Your privacy")
+    assert merged.msgstr == "Ihre Privatsphäre (neu)" and merged.tcomment.startswith("(review) new translation")
