@@ -44,7 +44,7 @@ height: 0.8rem; margin-inline-end: 0.3rem; vertical-align: middle; } ul.reasons 
 <td class="text">{% if e.ready %}<span class="ready">ready</span>{% else %}<span class="not-ready">not ready</span><ul class="reasons">{% for r in e.reasons %}<li>{{ r }}</li>{% endfor %}</ul>{% endif %}</td></tr>
 {% endfor %}</table>
 {% if contacts is not none %}<h2>Contacts: the last live check</h2>
-<p>What <code>awareness contacts check</code> saw on each printed contact's pages ({{ contacts|selectattr('checked_at')|list|length }} of {{ contacts|length }} checked;
+{% if contacts_trouble %}<p class="not-ready">{{ contacts_trouble }}</p>{% endif %}<p>What <code>awareness contacts check</code> saw on each printed contact's pages ({{ contacts|selectattr('checked_at')|list|length }} of {{ contacts|length }} checked;
 the full report is <code>output/contacts-check/report.html</code>). A person confirms each one with <code>awareness contacts verify REGION ID</code>.</p>
 <table><tr><th>contact</th><th>status</th><th>last check</th><th>evidence</th></tr>
 {% for c in contacts %}<tr><td class="text">{{ c.region }}/{{ c.id }} {{ c.name }}</td><td class="text">{{ c.status }}{% if c.verified_on %}, verified {{ c.verified_on }}{% endif %}{% if c.due %} <span class="not-ready">due</span>{% endif %}</td>
@@ -73,22 +73,28 @@ def _bar(values: list[int], width: int = 240):
                   + "".join(parts) + "</svg>")
 
 
-def render_dashboard(status: Status, contacts: list[dict] | None = None) -> str:
-    """The page; `contacts`: each printed contact with the last live check's evidence (livecheck.evidence)."""
+def render_dashboard(status: Status, contacts: list[dict] | None = None, contacts_trouble: str = "") -> str:
+    """The page; `contacts`: each printed contact with the last live check's evidence (livecheck.evidence), or
+    why it could not be read."""
     env = Environment(autoescape=True)
     matrix = {(d["locale"], d["document"]): d for d in status.documents}
     return env.from_string(PAGE).render(
         states=STATES, colours=COLOURS, locales=status.locales, editions=status.editions, checks=status.checks,
         locale_names=[row["locale"] for row in status.locales],
         document_names=sorted({d["document"] for d in status.documents}), matrix=matrix, bar=_bar,
-        contacts=contacts)
+        contacts=contacts, contacts_trouble=contacts_trouble)
 
 
 def write_dashboard(project: Project, status: Status, stamp: str = "") -> Path:
     """Write output/status/index.html; `stamp`, a closing comment naming the inputs, lets a build skip it next
     time when nothing changed."""
+    from .errors import InputRefused
     from .livecheck import evidence
 
-    html = render_dashboard(status, evidence(project))
+    try:
+        contacts, trouble = evidence(project), ""
+    except InputRefused as exc:  # a damaged report (or region file) is said on the page; the build goes on
+        contacts, trouble = [], str(exc)
+    html = render_dashboard(status, contacts, trouble)
     write_atomic(project.status_page, (f"{html}\n{stamp}\n" if stamp else html).encode("utf-8"))
     return project.status_page

@@ -524,9 +524,12 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher, progress: Callable[[Fetched
         by_host.setdefault(_host(url), []).append(url)
     results: dict[str, Fetched] = {}
     lock = threading.Lock()
+    stop = threading.Event()  # Ctrl-C: no host starts another page
 
     def visit(host_urls: list[str]) -> None:
         for url in host_urls:
+            if stop.is_set():
+                return
             fetched = fetcher.fetch(url)
             with lock:
                 results[url] = fetched
@@ -535,9 +538,15 @@ def fetch_all(urls: Iterable[str], fetcher: Fetcher, progress: Callable[[Fetched
 
     # the hosts with most pages first, so the longest queue does not start last
     queues = sorted(by_host.values(), key=len, reverse=True)
-    with ThreadPoolExecutor(max_workers=max(1, fetcher.politeness.workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, fetcher.politeness.workers))
+    try:
         for future in [pool.submit(visit, q) for q in queues]:
             future.result()
+    except BaseException:
+        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 

@@ -527,3 +527,15 @@ def test_memory_survives_a_check_that_could_not_read_the_page(sites, tmp_path):
     back = check_contacts(Project.at(root), politeness=FAST).rows[0]
     assert back["pages"][0]["changed"] is True and back["problems"] == []
     assert f"its text changed since the check of {first['checked_at'][:10]}" in back["notes"][0]
+
+
+def test_dashboard_says_when_the_report_is_damaged(tmp_path):
+    from pipeline.dashboard import write_dashboard
+    from pipeline.stats import Status
+
+    root = make_project(tmp_path / "p", [{"id": "x", "url": "https://127.0.0.1:9/x", "phones": ["0800 1111"]}])
+    report = root / "output/contacts-check/report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text("[1, 2]")
+    html = write_dashboard(Project.at(root), Status()).read_text()
+    assert "output/contacts-check/report.json: not a contacts check report" in html
