@@ -108,13 +108,19 @@ def parse_catalog(data: bytes, rel: str, *, rewrite: bool = False) -> polib.POFi
     msgcat reads the file and writes it in its own layout, which po_io reads; bytes msgcat produced on this
     machine (a marker in the user's cache, set by every write and read) are that layout already."""
     msgcat = gettext_tool("msgcat")
+    lines: dict | None = None  # the file's entry lines, when they differ from those of msgcat's output
     if po_io.known_canonical(data, msgcat):
-        normal, same = data, True
+        normal = data
+    elif (cached := po_io.cached_reading(data, msgcat)) is not None:
+        normal, lines = cached
     else:
         normal = _gettext_reading(data, rel, msgcat)
-        same = normal == data
-        if same:
+        if normal == data:
             po_io.remember_canonical(data, msgcat)
+        else:
+            lines = po_io.entry_lines(data.decode("utf-8", "surrogateescape"))
+            po_io.remember_reading(data, msgcat, normal, lines)
+    same = lines is None
     try:
         text = normal.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,8 +131,9 @@ def parse_catalog(data: bytes, rel: str, *, rewrite: bool = False) -> polib.POFi
     if catalog is None:  # msgcat wrote something po_io does not know: a bug, not the file's fault
         raise PipelineError(f"{rel}: cannot read msgcat's output of this file (gettext {_version(msgcat)}); "
                             "please report this with the file")
-    if not same:
-        _file_lines(catalog, data)
+    if lines is not None:  # entries carry the lines of msgcat's output: give them the file's own
+        for entry in catalog:
+            entry.linenum = lines.get((bool(entry.obsolete), entry.msgctxt, entry.msgid))
     return catalog
 
 
@@ -164,13 +171,6 @@ def _gettext_reading(data: bytes, rel: str, msgcat: str) -> bytes:
         raise InputRefused(f"not a valid PO file (GNU gettext rejects it): {problems[0].message}", path=rel,
                            line=problems[0].line)
     raise InputRefused.collected(problems, "PO file (GNU gettext rejects it)")
-
-
-def _file_lines(catalog: polib.POFile, data: bytes) -> None:
-    """Entries read from msgcat's output carry that text's lines: give them the lines of the file itself."""
-    starts = po_io.entry_lines(data.decode("utf-8", "surrogateescape"))
-    for entry in catalog:
-        entry.linenum = starts.get((bool(entry.obsolete), entry.msgctxt, entry.msgid))
 
 
 def new_catalog(metadata: dict[str, str], header: str = "") -> polib.POFile:

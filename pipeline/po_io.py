@@ -21,8 +21,11 @@ Tests compare both paths byte for byte, and the reading with msgcat's on generat
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -87,6 +90,50 @@ def remember_canonical(data: bytes, msgcat: str) -> None:
                 old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: everything still works, only slower
+
+
+READINGS_KEPT = 32  # msgcat's readings of files it did not write itself, newest first
+
+
+def _readings_dir() -> Path:
+    return user_cache("po-readings")
+
+
+def cached_reading(data: bytes, msgcat: str) -> tuple[bytes, dict] | None:
+    """msgcat's output for `data` and the file's entry lines, as `remember_reading` stored them; None when
+    not stored or unreadable (a damaged cache file is deleted: it only costs a msgcat pass)."""
+    path = _readings_dir() / _key(data, msgcat)
+    try:
+        stored = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        head, _, normal = stored.partition(b"\n")
+        meta = json.loads(head)
+        if meta["sha256"] != hashlib.sha256(normal).hexdigest():
+            raise ValueError("truncated")
+        lines = {(bool(o), c, m): int(n) for o, c, m, n in meta["lines"]}
+    except (ValueError, KeyError, TypeError):
+        path.unlink(missing_ok=True)
+        return None
+    return normal, lines
+
+
+def remember_reading(data: bytes, msgcat: str, normal: bytes, lines: dict) -> None:
+    """Keep msgcat's reading of a file it did not write, so reading the same bytes again costs no msgcat."""
+    folder = _readings_dir()
+    meta = {"sha256": hashlib.sha256(normal).hexdigest(), "lines": [[*key, n] for key, n in lines.items()]}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".reading.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(json.dumps(meta, ensure_ascii=True).encode() + b"\n" + normal)
+        os.replace(tmp, folder / _key(data, msgcat))
+        kept = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[READINGS_KEPT:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only or full home: everything still works, only slower
 
 
 # --- strings ----------------------------------------------------------------------------------------
@@ -299,6 +346,8 @@ def _literal_value(token: str) -> str:
             return bytes([int(hexa, 16) & 0xFF])
         return _UNESCAPES.get(char.decode("latin-1"), char.decode("latin-1")).encode("utf-8")
     inner = token[1:-1] if token.endswith('"') and len(token) > 1 else token[1:]
+    if "\\" not in inner:
+        return inner
     return _LITERAL_ESCAPE.sub(one, inner.encode("utf-8", "surrogateescape")).decode("utf-8", "replace")
 
 
@@ -313,10 +362,15 @@ def entry_lines(text: str) -> dict[tuple[bool, str | None, str], int]:
     start, obsolete, values = 0, False, {}
     for number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip(" \t\r\f\v")
-        is_obsolete = line.startswith("#~") and not line.startswith("#~|")
+        head = line[:1]
+        if head == '"' and line.endswith('"') and '"' not in line[1:-1].replace('\\\\', "").replace('\\"', ""):
+            if last in values:  # the common continuation line, one string
+                values[last] += _literal_value(line)
+            continue
+        is_obsolete = head == "#" and line[1:2] == "~" and line[2:3] != "|"
         if is_obsolete:
             line = line[2:]
-        elif line.startswith("#"):
+        elif head == "#":
             if pending is None:
                 pending = number
             continue
