@@ -89,8 +89,11 @@ def export_package(project: Project, locale: str, out: Path | None = None, fmt: 
         snapshot = project.snapshot(locale, export_id)
     folder = out or project.export_folder(export_id)
     glossary = load_glossary(project, locale)
-    translation = {folder / "messages.po": data} if fmt == "po" else \
-        {folder / "messages.xlf": xliff.po_to_xliff(data, locale), folder / "messages.tmx": xliff.po_to_tmx(data, locale)}
+    if fmt == "po":
+        translation = {folder / "messages.po": data}
+    else:  # targets are copies of the source; the current translations travel as a memory
+        translation = {folder / "messages.xlf": xliff.po_to_xliff(data, locale),
+                       folder / "messages.tmx": xliff.po_to_tmx(data, locale)}
     files = {
         **translation,
         folder / "glossary.tbx": glossary_tbx(glossary),
