@@ -72,6 +72,8 @@ def report_html(project: Project) -> Path:
 def user_agent(publisher: str, publisher_url: str) -> str:
     """Names the tool and who runs it, so a site owner can see who is checking and why."""
     who = f"{publisher}; +{publisher_url}" if publisher_url else publisher
+    # a header is ASCII: "Réseau Enfance" becomes "Reseau Enfance"
+    who = unicodedata.normalize("NFKD", who).encode("ascii", "ignore").decode("ascii")
     return f"{TOOL}/{__version__} (contact check of a printed hotline list; {who})"
 
 
@@ -109,7 +111,7 @@ def contact_numbers(contact: Contact) -> list[Phone]:
 
 def printable_contacts(regions: dict[str, Region], codes: Iterable[str] = ()) -> list[Contact]:
     """The printable contacts of the regions named (all when none is), in file order."""
-    wanted = [c.upper() for c in codes]
+    wanted = list(dict.fromkeys(c.upper() for c in codes))
     unknown = [c for c in wanted if c not in regions]
     if unknown:
         raise UsageError(f"unknown region '{unknown[0]}' (known: {', '.join(sorted(regions))})")

@@ -540,3 +540,8 @@ def test_dashboard_says_when_the_report_is_damaged(tmp_path):
     report.write_text("[1, 2]")
     html = write_dashboard(Project.at(root), Status()).read_text()
     assert "output/contacts-check/report.json: not a contacts check report" in html
+
+
+def test_user_agent_is_ascii_and_names_the_publisher():
+    agent = livecheck.user_agent("Réseau Enfance – Écoute", "https://reseau.example/")
+    assert agent.isascii() and "Reseau Enfance" in agent and "+https://reseau.example/" in agent
