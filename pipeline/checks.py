@@ -124,9 +124,29 @@ def check_safety(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
             yield "error", f"'{scheme.group(1)}:' URLs are not allowed"
 
 
+HOURS_CONTEXT = "opening hours"
+_TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?", re.I)
+
+
+def clock_forms(text: str) -> set[str]:
+    """The other ways a time of the English text may be written: the 24-hour hour of a pm time, the hour and
+    minutes apart ("8:30" -> "8", "30"), minutes of a whole hour ("00"), and midnight as 0 or 24."""
+    forms = {"00", "0", "24"}
+    for hour, minutes, half in _TIME.findall(text):
+        value = int(hour)
+        forms |= {hour, str(value)} | ({minutes} if minutes else set())
+        if half.lower().startswith("p") and value < 12:
+            forms.add(str(value + 12))
+        if half.lower().startswith("a") and value == 12:
+            forms.add("0")
+    return forms
+
+
 @check("numbers")
 def check_numbers(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
     source = {d.replace(" ", "").replace("-", "").replace(".", "") for d in _digits(entry.msgid)}
+    if entry.msgctxt == HOURS_CONTEXT:  # hours as readers write them: "2 pm to 8 pm" -> "14–20 Uhr"
+        source |= clock_forms(entry.msgid)
     for text in translations(entry):
         for run in _digits(text):
             plain = run.replace(" ", "").replace("-", "").replace(".", "")

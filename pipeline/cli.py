@@ -93,6 +93,30 @@ def extract(ctx: click.Context, check: bool) -> None:
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--region", default="GB", show_default=True, metavar="CODE",
+              help="The region whose hotlines the project starts with (its file is yours to edit).")
+@click.option("--name", default="Your organisation", show_default=True, help="The publisher's name.")
+def new(folder: Path, region: str, name: str) -> None:
+    """Start a content project of your own in FOLDER: settings, one region, the documents, templates,
+    glossaries and translations, a README and a CI workflow.
+
+    \b
+    Example:
+      awareness new ayuda-es --region ES --name "Fundación Ejemplo"
+      cd ayuda-es && awareness build
+    """
+    from .extract import extract
+    from .scaffold import new_project
+    from .update import update_catalogs
+
+    project = new_project(folder, region, name)
+    extract(project)  # the POT and catalogs follow the one region the project keeps
+    update_catalogs(project, None, write=True, fuzzy=True)
+    click.echo(f"{folder}: new project for {region.upper()}; next: cd {folder} && awareness build")
+
+
+@main.command()
 @click.argument("locale")
 @click.pass_context
 def init(ctx: click.Context, locale: str) -> None:

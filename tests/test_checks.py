@@ -5,7 +5,7 @@ from __future__ import annotations
 import polib
 import pytest
 
-from pipeline.checks import REGISTRY, CheckContext, check_entry
+from pipeline.checks import REGISTRY, CheckContext, check_entry, check_numbers
 from pipeline.glossary import Glossary, Term
 
 
@@ -56,6 +56,16 @@ def test_numbers_come_from_region_data_only():
     assert "error[numbers]" in found("Call the helpline.", "Appelez le 0800 1111.")
     assert "error[numbers]" not in found("Under 18.", "Moins de 18 ans.")
     assert "error[numbers]" not in found("From 4 pm to 9 pm.", "De 4 h à 9 h du soir.")
+
+
+def test_opening_hours_may_be_written_as_readers_write_them():
+    """A 24-hour clock is how German and French readers write hours; a wrong hour is still an error."""
+    hours = polib.POEntry(msgid="Monday to Saturday, 2 pm to 8 pm", msgstr="Mo–Sa 14–20 Uhr", msgctxt="opening hours")
+    assert not list(check_numbers(hours, None))
+    hours.msgstr = "Mo–Sa 14–21 Uhr"
+    assert [finding[0] for finding in check_numbers(hours, None)] == ["error"]
+    # outside opening hours a 24-hour form is not allowed: numbers come from the source
+    assert "error[numbers]" in found("From 2 pm.", "Ab 14 Uhr.")
     assert "error[numbers]" in found("From 4 pm to 9 pm.", "De 16 h à 21 h.")  # the clock digits differ
 
 
