@@ -541,11 +541,12 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
 @contacts.command("check")
 @click.argument("regions", nargs=-1, metavar="[REGION]...")
 @click.option("--json", "as_json", is_flag=True, help="Print one object per contact as JSON.")
-@click.option("--timeout", type=click.FloatRange(min=0.5, max=300), default=20.0, show_default=True, metavar="S",
-              help="Seconds to wait for one page.")
+@click.option("--timeout", type=click.FloatRange(min=0.5, max=300), default=None, metavar="S",
+              help="Seconds to wait for one page (default: 20).")
 @click.option("--plan", is_flag=True, help="Make no request: list the hosts and pages, and how long a check takes.")
 @click.pass_context
-def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, timeout: float, plan: bool) -> None:
+def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, timeout: float | None,
+                   plan: bool) -> None:
     """Check every printable contact live (of the REGIONs named, or all): fetch its pages, look for each
     printed number, see where redirects lead and whether a report page still takes reports.
 
@@ -564,13 +565,12 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
     from . import livecheck
 
     project = project_of(ctx)
+    politeness = replace(livecheck.POLITENESS, timeout=timeout or livecheck.POLITENESS.timeout)
     if plan:
         from .regions import load_regions
 
-        found = livecheck.plan_check(load_regions(project), regions)
-        click.echo(livecheck.describe_plan(found, livecheck.POLITENESS))
+        click.echo(livecheck.describe_plan(livecheck.plan_check(load_regions(project), regions), politeness))
         return
-    politeness = replace(livecheck.POLITENESS, timeout=timeout)
 
     def progress(fetched) -> None:  # called one page at a time
         click.echo(f"  {fetched.status or '---'} {fetched.url}", err=True)

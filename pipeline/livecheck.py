@@ -104,9 +104,10 @@ def contact_pages(contact: Contact) -> list[PageRef]:
 
 def contact_numbers(contact: Contact) -> list[Phone]:
     """Every number printed for the contact: its phones and its text line."""
-    numbers = list(contact.phones) + ([contact.sms] if contact.sms else [])
-    seen: set[str] = set()
-    return [p for p in numbers if not (p.raw in seen or seen.add(p.raw))]
+    unique: dict[str, Phone] = {}
+    for phone in (*contact.phones, *([contact.sms] if contact.sms else [])):
+        unique.setdefault(phone.raw, phone)
+    return list(unique.values())
 
 
 def printable_contacts(regions: dict[str, Region], codes: Iterable[str] = ()) -> list[Contact]:
