@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__, release
 from .clock import build_date
-from .errors import InputRefused, ProblemsFound
+from .errors import InputRefused, PipelineError, ProblemsFound
 from .layout import STATE_FILE, Project, within_output
 from .leaflets import FORMATS
 from .records import BuildState, EditionRecord, FileDigest, OutputRecord, safe_output_path
@@ -94,6 +94,16 @@ class _Reader:
         return data
 
 
+def _edition_named(project: Project, sources, edition_id: str):
+    """An edition built on request only (the pseudo-locale), or None when these sources have no such edition."""
+    from .editions import select_editions
+
+    try:
+        return select_editions(project, sources.regions, [edition_id])[0][0]
+    except (PipelineError, IndexError):
+        return None
+
+
 def _owned(project: Project, edition_id: str, kind: str, rel: str) -> bool:
     """A file an output of this edition may have: its own pages, or its own leaflet."""
     if kind == HTML:
@@ -137,7 +147,7 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
     for edition_id in sorted(editions):
         record, reader = editions[edition_id], readers[homes[edition_id]]
         where = str(homes[edition_id])
-        edition = known.get(edition_id)
+        edition = known.get(edition_id) or _edition_named(project, sources, edition_id)
         if edition is None:
             left_out.append((edition_id, "not an edition of these sources"))
             continue
