@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,6 +109,11 @@ class _MemoryBytecodeCache(BytecodeCache):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 self.disk = FileSystemBytecodeCache(str(folder))
+                # Jinja writes each file through a temporary; a process killed meanwhile leaves it behind
+                stale = time.time() - 3600
+                for left in folder.glob("__jinja2_*.tmp"):
+                    if left.stat().st_mtime < stale:
+                        left.unlink(missing_ok=True)
             except OSError:
                 return None
         return self.disk
@@ -149,6 +155,12 @@ class _MemoryBytecodeCache(BytecodeCache):
 _BYTECODE = _MemoryBytecodeCache()
 
 
+def address_html(label: str) -> Markup:
+    """A web address that may wrap only after a slash (`<wbr>`), never inside a word: a printed address cut off
+    at the edge of a card, or broken anywhere else, is an address nobody can type."""
+    return Markup("/<wbr>").join(escape(part) for part in str(label).split("/"))
+
+
 def load_templates(project: Project, lookup: Lookup) -> Templates:
     """The project's templates, translated through `lookup` (a message it does not translate stays English)."""
     env = Environment(loader=FileSystemLoader(str(project.templates)), autoescape=select_autoescape(default=True),
@@ -161,6 +173,7 @@ def load_templates(project: Project, lookup: Lookup) -> Templates:
     def safe_pgettext(context: str, message: str) -> Markup:
         return escape(lookup(context, message) or message)
 
+    env.filters["address"] = address_html
     env.install_gettext_callables(gettext=safe_gettext, ngettext=lambda s, p, n: safe_gettext(s if n == 1 else p),
                                   pgettext=safe_pgettext,
                                   npgettext=lambda c, s, p, n: safe_pgettext(c, s if n == 1 else p), newstyle=True)

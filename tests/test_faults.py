@@ -165,6 +165,22 @@ def test_killed_pool_workers_exit_without_a_traceback(two_editions):
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
 
 
+def test_ctrl_c_during_a_parallel_build_is_one_line_from_the_parent_only(two_editions):
+    root = two_editions
+    editions = ["--edition", "en-GB", "--edition", "fr-GB", "--edition", "qps-GB"]
+    process = subprocess.Popen([awareness_bin(), "--project", str(root), "build", "--format", "html,card", "--jobs", "2",
+                                *editions], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, env={**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH})
+    first = process.stdout.readline()  # one edition is done, the others are being rendered
+    assert first.split()[0] in ("en-GB", "fr-GB", "qps-GB"), first
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["awareness: interrupted; what was not finished is redone by the next run"]
+    assert not list((root / "output").rglob("*.tmp"))
+    assert run(root, "build", "--format", "html,card", *editions).returncode == 0
+
+
 # --- concurrent builds ------------------------------------------------------------------------------
 
 def test_concurrent_builds_of_different_editions_lose_no_record(two_editions):
