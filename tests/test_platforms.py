@@ -432,3 +432,65 @@ def test_xliff_approved_state_from_a_cat_tool_is_not_read_as_review(synced, cli,
     assert not report["reviewed"]
     merged = next(e for e in polib.pofile(str(po(project, "de"))) if e.msgid == "Your privacy")
     assert merged.msgstr == "Ihre Privatsphäre (neu)" and merged.tcomment.startswith("(review) new translation")
+
+
+OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<omegat>
+    <project version="1.0">
+        <source_dir>__DEFAULT__</source_dir>
+        <target_dir>__DEFAULT__</target_dir>
+        <tm_dir>__DEFAULT__</tm_dir>
+        <glossary_dir>__DEFAULT__</glossary_dir>
+        <glossary_file>__DEFAULT__</glossary_file>
+        <dictionary_dir>__DEFAULT__</dictionary_dir>
+        <source_lang>EN</source_lang>
+        <target_lang>DE</target_lang>
+        <source_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</source_tok>
+        <target_tok>org.omegat.tokenizer.LuceneGermanTokenizer</target_tok>
+        <sentence_seg>true</sentence_seg>
+        <support_default_translations>true</support_default_translations>
+        <remove_tags>false</remove_tags>
+    </project>
+</omegat>
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("omegat") is None, reason="OmegaT is not installed (apt-get install omegat)")
+def test_real_omegat_round_trip_merges_the_agency_work_and_never_english(synced, cli, tmp_path):
+    """OmegaT itself (console mode, default sentence segmentation): the package's memory in tm/auto, the
+    agency's five new translations in the project memory. Only those five are merged; segments OmegaT could
+    not fill come back in English and change nothing; half-English units are rejected."""
+    import subprocess
+
+    project = synced
+    package = export_xliff(project, cli, tmp_path)
+    omegat_project = tmp_path / "omegat"
+    for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
+        (omegat_project / folder).mkdir(parents=True)
+    shutil.copy(package / "messages.xlf", omegat_project / "source")
+    shutil.copy(package / "messages.tmx", omegat_project / "tm" / "auto")
+    shutil.copy(package / "glossary.tbx", omegat_project / "glossary")
+    (omegat_project / "omegat.project").write_text(OMEGAT_PROJECT)
+    changes = {"Your privacy": "Datenschutz für Sie", "Pages": "Alle Seiten", "Languages": "Alle Sprachen",
+               "Home": "Zur Startseite", "Report online": "Online-Meldung"}
+    units = "".join(f'<tu><tuv lang="EN"><seg>{s}</seg></tuv><tuv lang="DE"><seg>{t}</seg></tuv></tu>'
+                    for s, t in changes.items())
+    (omegat_project / "omegat" / "project_save.tmx").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.1"><header creationtool="OmegaT" '
+        'o-tmf="OmegaT TMX" adminlang="EN-US" datatype="plaintext" segtype="sentence" srclang="EN"/>'
+        f"<body>{units}</body></tmx>")
+    run = subprocess.run(["omegat", "--mode=console-translate", f"--config-dir={tmp_path / 'config'}",
+                          "--disable-project-locking", "--no-team", str(omegat_project)],
+                         capture_output=True, text=True, timeout=300)
+    returned = omegat_project / "target" / "messages.xlf"
+    assert run.returncode == 0 and returned.is_file(), run.stdout[-2000:] + run.stderr[-2000:]
+    before = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po(project, "de")))}
+    report = json.loads(cli(project, "merge", "--json", str(returned), code=None).output)[0]
+    assert report["mode"] == "three-way"
+    assert sorted(m["msgid"] for m in report["merged"]) == sorted(changes)
+    assert report["source_copies"] > 50  # OmegaT leaves English where its memory did not match a sentence
+    assert all(p["check"] == "english" for r in report["rejected"] for p in r["problems"])
+    after = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po(project, "de")))}
+    for key, text in after.items():
+        assert text == (changes[key[1]] if key[1] in changes and key[0] is None else before[key]), key
