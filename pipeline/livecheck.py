@@ -192,7 +192,7 @@ def _read_html(body: bytes, charset: str) -> PageText:
         return PageText(readable=True)
     try:
         root = lxml_html.document_fromstring(body, parser=lxml_html.HTMLParser(encoding=charset))
-    except (etree.ParserError, ValueError):
+    except (etree.LxmlError, ValueError):
         return PageText(readable=True)
     top = root.find("body")
     top = root if top is None else top
@@ -374,6 +374,13 @@ class _TooSlow(Exception):
     pass
 
 
+def _network_errors() -> tuple[type[BaseException], ...]:
+    """What a page's fetch may raise that is the page's (or the network's) fault: a finding, never a crash."""
+    import httpx
+
+    return (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, _TooSlow, OSError, UnicodeError)
+
+
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -384,6 +391,8 @@ def _describe(exc: Exception, timeout: float) -> str:
     text = str(exc) or exc.__class__.__name__
     if isinstance(exc, (httpx.TimeoutException, _TooSlow)):
         return f"no complete answer within {timeout:g} s"
+    if isinstance(exc, httpx.InvalidURL):  # e.g. a redirect's Location that is not a web address
+        return f"an address on the way is not a valid web address ({text})"
     if "CERTIFICATE_VERIFY_FAILED" in text or isinstance(exc, ssl.SSLCertVerificationError):
         return ("its certificate is not trusted (behind a proxy that inspects HTTPS, set SSL_CERT_FILE to the "
                 "proxy's certificate)")
@@ -431,7 +440,6 @@ class Fetcher:
     def _read_robots(self, origin: str) -> tuple[RobotFileParser | None, str]:
         """RFC 9309: a robots.txt that is missing (4xx) allows everything; one that cannot be read (5xx, no
         answer) forbids everything."""
-        import httpx
 
         try:
             with self.pacer.turn(_host(origin)), \
@@ -441,7 +449,7 @@ class Fetcher:
                 if not 200 <= response.status_code < 300:
                     return None, f"its robots.txt could not be read (HTTP {response.status_code})"
                 body = self._read_body(response, time.monotonic() + self.politeness.timeout, ROBOTS_MAX_BYTES)[0]
-        except (httpx.HTTPError, _TooSlow, OSError) as exc:
+        except _network_errors() as exc:
             return None, f"its robots.txt could not be read: {_describe(exc, self.politeness.timeout)}"
         parser = RobotFileParser()
         parser.parse(body.decode("utf-8", "replace").splitlines())
@@ -475,7 +483,6 @@ class Fetcher:
 
     def fetch(self, url: str) -> Fetched:
         """One address, following redirects one polite request at a time (each hop asks its host's robots.txt)."""
-        import httpx
 
         result = Fetched(url)
         current = url
@@ -488,7 +495,7 @@ class Fetcher:
             try:
                 with self.pacer.turn(_host(current)):
                     target = self._request(current, result)
-            except (httpx.HTTPError, _TooSlow, OSError) as exc:
+            except _network_errors() as exc:
                 result.status, result.final_url = None, current
                 result.error = _describe(exc, self.politeness.timeout)
                 target = None

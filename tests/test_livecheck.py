@@ -545,3 +545,19 @@ def test_dashboard_says_when_the_report_is_damaged(tmp_path):
 def test_user_agent_is_ascii_and_names_the_publisher():
     agent = livecheck.user_agent("Réseau Enfance – Écoute", "https://reseau.example/")
     assert agent.isascii() and "Reseau Enfance" in agent and "+https://reseau.example/" in agent
+
+
+def test_broken_redirects_are_findings_not_crashes(sites, tmp_path):
+    a, *_ = sites
+    a.routes["/to-mail"] = Route(b"", 302, headers={"Location": "mailto:help@example.org"})
+    a.routes["/to-ftp"] = Route(b"", 302, headers={"Location": "ftp://files.example.org/leaflet.pdf"})
+    a.routes["/to-nowhere"] = Route(b"", 302, headers={"Location": "https://127.0.0.1:99999/"})  # no such port
+    a.routes["/loop"] = Route(b"", 302, headers={"Location": "/loop"})
+    root = make_project(tmp_path / "p", [{"id": n, "url": f"{a.base}/{n}"} for n in ("to-mail", "to-ftp", "to-nowhere",
+                                                                                      "loop")])
+    rows = {r["id"]: r for r in check_contacts(Project.at(root), politeness=FAST).rows}
+    assert "an address on the way is not a valid web address" in rows["to-mail"]["problems"][0]
+    assert rows["to-ftp"]["problems"][0].endswith(
+        "redirects to ftp://files.example.org/leaflet.pdf, which is not a web address")
+    assert rows["to-nowhere"]["problems"][0].startswith(f"{a.base}/to-nowhere: not fetched: its robots.txt could not")
+    assert rows["loop"]["problems"][0].endswith("more than 5 redirects")
