@@ -158,7 +158,9 @@ _BYTECODE = _MemoryBytecodeCache()
 def address_html(label: str) -> Markup:
     """A web address that may wrap only after a slash (`<wbr>`), never inside a word: a printed address cut off
     at the edge of a card, or broken anywhere else, is an address nobody can type."""
-    return Markup("/<wbr>").join(escape(part) for part in str(label).split("/"))
+    parts = str(label).split("/")
+    return Markup("<wbr>").join(Markup('<span class="nowrap">{}</span>').format(part + ("/" if i < len(parts) - 1 else ""))
+                                for i, part in enumerate(parts))
 
 
 def load_templates(project: Project, lookup: Lookup) -> Templates:

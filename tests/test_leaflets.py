@@ -153,6 +153,18 @@ def test_a_service_abroad_is_labelled_in_every_printed_format(built):
         assert report["shown"] in text and label in text, fmt
 
 
+def test_a_long_address_wraps_after_a_slash_and_stays_on_the_card(tmp_path):
+    """de-DE's report page is the longest address on a card: it wraps after a slash, every character inside the card."""
+    root, _ = built_copy(tmp_path / "p", "card", ["de-DE"])
+    path = leaflet(root, "de-DE", "card")
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        outside = [c["text"] for c in page.chars if c["x1"] > page.width + 0.5 or c["x0"] < -0.5]
+        assert not outside, "".join(outside)
+    lines = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    assert re.search(r"internet-beschwerdestelle\.de/\s*\n\s*de/beschwerde\.html", lines), lines
+
+
 def test_every_number_on_the_sheets_dials_what_it_shows(built):
     from pipeline.regions import load_regions
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO
 from pipeline.layout import Project
 from pipeline.leaflets import FORMATS, help_routes, leaflet_html
+from pipeline.render_html import address_html
 from pipeline.needs import PREVENTION_KIND, coverage, needs_of
 from pipeline.site import render_site
 from pipeline.view import BuildInputs, EditionView, load_inputs, prepare
@@ -44,6 +45,7 @@ def outputs(edition_id: str) -> dict[str, str]:
 
 def visible_text(html: str) -> str:
     html = re.sub(r"<(script|style|svg|title)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<wbr>|<span class="nowrap">|</span>(?=<wbr>|</bdi>)', "", html)  # an address is one word
     text = htmllib.unescape(re.sub(r"<[^>]+>", " ", html))
     return " ".join(re.sub("[\u202a-\u202e\u2066-\u2069]", "", text).split())
 
@@ -73,9 +75,12 @@ def label_of(v: EditionView, contact) -> str:
     return f"({scope['home_name']})" if scope["scope"] == "abroad" else f"({v.t(None, 'international')})"
 
 
-def number_anchor(name: str, shown: str) -> str:
-    """Where a key number is printed: the print formats' number slot, the site's help-now link."""
-    return f'<bdi dir="ltr">{shown}</bdi></a>' if name.endswith(".html") else f'class="number">{shown}</bdi>'
+def number_anchor(name: str, row: dict) -> str:
+    """Where a key number or address is printed: the print formats' slot, the site's help-now link."""
+    shown = row["shown"]
+    if name.endswith(".html"):
+        return f'<bdi dir="ltr">{shown}</bdi></a>'
+    return f'class="number">{shown}</bdi>' if row["tel"] else f'class="number address">{address_html(shown)}</bdi>'
 
 
 def nearby(html: str, anchor: str, width: int = 400) -> str:
@@ -94,7 +99,7 @@ def test_every_foreign_route_carries_its_label_on_every_format(edition):
         label = f"({row['home_name']})" if row["scope"] == "abroad" else f"({v.t(None, 'international')})"
         for name in ("index.html", "sheet", "trifold", "card", "poster"):
             html = out[name]
-            anchor = number_anchor(name, row["shown"])
+            anchor = number_anchor(name, row)
             assert anchor in html, (edition, name, row["shown"])
             assert label in nearby(html, anchor), (edition, name, row["shown"], label)
             checked += 1
@@ -117,7 +122,7 @@ def test_labels_match_where_a_service_is_run_from():
     eg, us = view("en-EG"), view("en-US")
     report = next(r for r in eg.key_contacts() if r["need"] == "report")
     assert report["scope"] == "abroad" and report["home_name"] == "United States"  # NCMEC: a US service
-    assert "(international)" not in nearby(outputs("en-EG")["card"], number_anchor("card", report["shown"]))
+    assert "(international)" not in nearby(outputs("en-EG")["card"], number_anchor("card", report))
     # Take It Down is NCMEC's: national on US editions (no label, among the US services), abroad elsewhere
     us_removal = us.routes["removal"]
     assert [r.contact.id for r in us_removal] == ["take-it-down"] and not us_removal[0].fallback
@@ -208,7 +213,7 @@ def test_a_line_that_is_not_open_all_day_shows_its_hours_on_every_format():
     child = next(r for r in v.key_contacts() if r["need"] == "child")
     assert child["id"] == "nummer-gegen-kummer" and child["hours"]  # no 24-hour child line in Germany
     for name in ("index.html", "sheet", "trifold", "card", "poster"):
-        assert child["hours"] in nearby(outputs("de-DE")[name], number_anchor(name, child["shown"])), name
+        assert child["hours"] in nearby(outputs("de-DE")[name], number_anchor(name, child)), name
     # a 24-hour line is preferred where a need has one (en-GB: Childline, 24 hours), and shows no hours
     gb = next(r for r in view("en-GB").key_contacts() if r["need"] == "child")
     assert gb["all_day"] and gb["hours"] is None
