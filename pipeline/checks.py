@@ -316,14 +316,14 @@ def _forms(rule: tuple[int, str]) -> tuple[int, ...] | None:
     try:
         function = gettext.c2py(rule[1])
         return tuple(int(function(n)) for n in _PLURAL_SAMPLE)
-    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError):
+    except Exception:  # a header from any tool: whatever gettext cannot evaluate is "cannot be read"
         return None
 
 
 def reference_plural_rules(locale: str) -> list[tuple[str, tuple[int, str]]]:
     """The rules a catalog for `locale` may carry: Babel's (what `init` writes), CLDR's through Babel (what
     Weblate writes) and GNU gettext's table (as translate-toolkit keeps it)."""
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
     from babel.messages.plurals import get_plural
     from babel.plural import to_gettext
 
@@ -334,7 +334,7 @@ def reference_plural_rules(locale: str) -> list[tuple[str, tuple[int, str]]]:
         cldr = _rule(to_gettext(Locale.parse(locale).plural_form))
         if cldr:
             rules.append(("CLDR", cldr))
-    except (ValueError, LookupError):
+    except (ValueError, LookupError, UnknownLocaleError):
         pass
     try:
         from translate.lang.data import languages
@@ -354,10 +354,11 @@ def check_plural_header(catalog: polib.POFile, locale: str, rel: str, text: str)
     if not header:
         return []
     line = next((n for n, row in enumerate(text.splitlines(), start=1) if row.startswith('"Plural-Forms:')), 0)
+    shown = header if len(header) <= 160 else header[:160] + "…"
     declared = _rule(header)
     forms = _forms(declared) if declared else None
     if declared is None or forms is None or (forms and max(forms) >= declared[0]):
-        return [Issue(rel, line, "error", "plural-forms", f"Plural-Forms '{header}' cannot be read as a rule")]
+        return [Issue(rel, line, "error", "plural-forms", f"Plural-Forms '{shown}' cannot be read as a rule")]
     references = reference_plural_rules(locale)
     if not references or any(_forms(rule) == forms and rule[0] == declared[0] for _, rule in references):
         return []
@@ -365,9 +366,9 @@ def check_plural_header(catalog: polib.POFile, locale: str, rel: str, text: str)
     wanted = f"nplurals={count}; plural={expr};"
     if all(rule[0] != declared[0] for _, rule in references):
         return [Issue(rel, line, "error", "plural-forms",
-                      f"'{header}' has {declared[0]} plural forms; {locale} needs {count}: '{wanted}' ({name})")]
+                      f"'{shown}' has {declared[0]} plural forms; {locale} needs {count}: '{wanted}' ({name})")]
     return [Issue(rel, line, "error", "plural-forms",
-                  f"'{header}' picks other plural forms than {locale} has; use '{wanted}' ({name})")]
+                  f"'{shown}' picks other plural forms than {locale} has; use '{wanted}' ({name})")]
 
 
 def check_catalog(project: Project, locale: str, *, release: bool = False) -> list[Issue]:

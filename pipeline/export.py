@@ -27,7 +27,8 @@ and find help. Please keep it calm, clear and victim-centred, readable by a 12-1
   it is, keeping its "{header}" header: it lets us merge your work safely even if the text changed
   meanwhile, and your work on a sentence that changed is kept as a suggestion, never dropped.
 - messages.xlf: every target starts as a copy of the English; the current translations are in
-  messages.tmx (add it to your tool's translation memory; in OmegaT put it in the project's tm/ folder).
+  messages.tmx (add it to your tool's translation memory; in OmegaT put it in the project's tm/auto/ folder
+  and turn off sentence-level segmenting, so that each unit matches the memory as a whole).
   A segment left in English is not merged: it keeps the translation we have.
 - Terminology: use the terms in glossary.csv / glossary.tbx. Never use your language's
   equivalent of "child pornography" in our own voice; it is allowed only where the English
