@@ -193,6 +193,17 @@ def test_an_overflowing_panel_is_named(mini, cli):
     assert "panel 'cover'" not in result.output
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_discreet_card_is_discreet_in_its_metadata(built, edition):
+    view = edition_view(Project.at(built), edition)
+    with pdfplumber.open(leaflet(built, edition, "card")) as pdf:
+        meta = pdf.metadata
+    quiet = view.t(None, "Useful numbers")
+    assert meta.get("Title") == quiet and meta.get("Subject", quiet) == quiet, meta
+    with pdfplumber.open(leaflet(built, edition, "sheet")) as pdf:
+        assert pdf.metadata.get("Title") != quiet  # the other formats say what they are about
+
+
 def test_large_print_and_discreet_card_options(mini, cli):
     settings = mini / "awareness.toml"
     settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = false\nlarge_print = true\n"
