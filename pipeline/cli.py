@@ -414,8 +414,8 @@ def print_merge_report(r, dry_run: bool) -> None:
         click.echo(f"{r.file}:{s['line']}: warning[stale]: {_entry(s, 200)} is no longer in the source and "
                    f"no similar sentence was found; your translation was not merged: {_quote(s['returned'], 200)}")
     for e in r.english:
-        click.echo(f"{r.file}:{e['line']}: warning[untranslated]: {_entry(e)} came back in English where a "
-                   f"translation was; not merged (the catalog keeps its text)")
+        click.echo(f"{r.file}:{e['line']}: warning[untranslated]: {_entry(e)} came back as the English source; "
+                   f"not merged (the catalog keeps its text)")
     for c in r.contexts:
         contexts = ", ".join(_quote(x, 30) if x else "no context" for x in c["contexts"])
         click.echo(f"{r.file}:{c['line']}: warning[context]: {_quote(c['msgid'])} came back with one text for "
@@ -585,6 +585,8 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
             click.echo(f"{mark} {row['region']}/{row['id']} {row['name']}: {livecheck.evidence_line(row)}")
             for problem in row["problems"][1:]:
                 click.echo(f"       {problem}")
+            for note in row["notes"]:
+                click.echo(f"       note: {note}")
             if not row["problems"]:
                 click.echo(f"       after looking yourself: {row['verify']}")
         seen = sum(1 for r in result.rows if not r["problems"])

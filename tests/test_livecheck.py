@@ -411,6 +411,9 @@ def test_cli_json_shape_and_exit_code_for_findings(sites, tmp_path, cli, fast_cl
     assert "ok   GB/ok Ok: checked" in text and "after looking yourself: awareness contacts verify GB ok" in text
     assert "FIND GB/gone" in text and "the page is gone (HTTP 404)" in text
     assert "output/contacts-check/report.html: 2 contacts, 1 all seen, 1 with findings" in text
+    a.routes["/cli-ok"] = Route(page("0800 1111, every day"))
+    again = cli(root, "contacts", "check", "--timeout", "3", code=1).output
+    assert f"note: {a.base}/cli-ok: its text changed since the check of 20" in again
 
 
 def test_cli_all_seen_exits_0_and_due_shows_the_evidence(sites, tmp_path, cli, fast_cli):
