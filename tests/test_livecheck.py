@@ -1,8 +1,9 @@
 """`awareness contacts check`: the live check of contacts, against pages served on 127.0.0.1 only.
 
 Two HTTPS sites on the loopback interface, "127.0.0.1" and "localhost" (two hosts, so a redirect from one to
-the other is a redirect to another site), with a self-signed certificate trusted through SSL_CERT_FILE. The
-region file of a small project copy points every contact at them. No test touches the internet.
+the other is a redirect to another site), with a self-signed certificate trusted through SSL_CERT_FILE, and a
+plain HTTP one for sources. The region file of a small project copy points every contact at them. No test
+touches the internet (or resolves a name other than localhost).
 """
 
 from __future__ import annotations
