@@ -414,8 +414,8 @@ def print_merge_report(r, dry_run: bool) -> None:
         click.echo(f"{r.file}:{s['line']}: warning[stale]: {_entry(s, 200)} is no longer in the source and "
                    f"no similar sentence was found; your translation was not merged: {_quote(s['returned'], 200)}")
     for e in r.english:
-        click.echo(f"{r.file}:{e['line']}: warning[untranslated]: {_entry(e)} came back in English where a "
-                   f"translation was; not merged (the catalog keeps its text)")
+        click.echo(f"{r.file}:{e['line']}: warning[untranslated]: {_entry(e)} came back as the English source; "
+                   f"not merged (the catalog keeps its text)")
     for c in r.contexts:
         contexts = ", ".join(_quote(x, 30) if x else "no context" for x in c["contexts"])
         click.echo(f"{r.file}:{c['line']}: warning[context]: {_quote(c['msgid'])} came back with one text for "

@@ -127,6 +127,14 @@ def is_source_copy(entry: polib.POEntry) -> bool:
     return entry.msgstr == entry.msgid
 
 
+def _left_in_english(entry: polib.POEntry, sent: polib.POEntry | None, target: polib.POEntry) -> bool:
+    """A returned copy of the source is the tool's placeholder, not a translation: three-way, when what was
+    sent differed from it (even an empty text); two-way, when the catalog has another translation."""
+    if sent is not None:
+        return msgstr_values(sent) != msgstr_values(entry)
+    return has_text(target) and msgstr_values(target) != msgstr_values(entry)
+
+
 def _ref(entry: polib.POEntry, **extra) -> dict:
     return {"msgid": entry.msgid, "msgctxt": entry.msgctxt, "line": entry.linenum or 0, **extra}
 
@@ -185,9 +193,8 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
             continue
         if key in collapsed:
             continue  # one text for several contexts: reported, the catalog keeps its own per context
-        earlier = sent if sent is not None else target  # what the translator had; else what the catalog has
-        if is_source_copy(entry) and has_text(earlier) and msgstr_values(earlier) != msgstr_values(entry):
-            report.english.append(_ref(entry))  # English where a translation was: untranslated, never merged
+        if is_source_copy(entry) and _left_in_english(entry, sent, target):
+            report.english.append(_ref(entry))  # the English source came back: untranslated, never merged
             continue
         same_text = msgstr_values(entry) == msgstr_values(target)
         if base is not None and sent is not None:

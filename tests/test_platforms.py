@@ -150,6 +150,26 @@ def test_english_returned_for_translated_entries_is_untranslated_not_merged(sync
     assert po(project, "de").read_bytes() == before
 
 
+def test_english_returned_for_untranslated_entries_is_not_merged_either(synced, cli, tmp_path):
+    project = synced
+    catalog = polib.pofile(str(po(project, "de")))
+    for entry in catalog:
+        if entry.msgid in ("Report online", "Pages"):
+            entry.msgstr = ""
+    catalog.save()
+    cli(project, "update")
+    sent = export_po(project, cli, tmp_path)
+    returned = polib.pofile(str(sent))
+    for entry in returned:
+        if entry.msgid in ("Report online", "Pages"):
+            entry.msgstr = entry.msgid  # a tool's copy of the source for a segment nobody translated
+    unwrapped(returned, sent)
+    result = cli(project, "merge", "--prefer-returned", str(sent))
+    assert "left in English 2" in result.output and "merged 0" in result.output
+    assert {e.msgid: e.msgstr for e in polib.pofile(str(po(project, "de")))
+            if e.msgid in ("Report online", "Pages")} == {"Report online": "", "Pages": ""}
+
+
 def test_english_returned_two_way_even_with_prefer_returned(synced, cli, tmp_path):
     project = synced
     sent = export_po(project, cli, tmp_path)
