@@ -120,14 +120,17 @@ def parse_catalog(data: bytes, rel: str, *, rewrite: bool = False) -> polib.POFi
         else:
             lines = po_io.entry_lines(data.decode("utf-8", "surrogateescape"))
             po_io.remember_reading(data, msgcat, normal, lines)
-    same = lines is None
     try:
         text = normal.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = normal[: exc.start].count(b"\n") + 1 if same else None
-        raise InputRefused("not UTF-8 text; save the file as UTF-8 (Poedit: Catalog > Properties)",
-                           path=rel, line=line) from None
-    catalog = po_io.parse(text, po_io.SourceText(True) if rewrite else None)
+    except UnicodeDecodeError:
+        text = None
+    catalog = po_io.parse(text, po_io.SourceText(True) if rewrite else None) if text is not None else None
+    charset = _CHARSET.search(catalog.metadata.get("Content-Type", "")) if catalog is not None else None
+    if text is None or charset and charset.group(1).lower().replace("_", "-") not in _UTF8_OR_ASCII:
+        # gettext reads the file in the charset it declares; ours are all UTF-8 (Babel, Poedit, Weblate agree)
+        line = _line_of(data, b"charset=") if text is not None else _first_bad_utf8_line(data)
+        raise InputRefused(f"the file is not in UTF-8{f' (it declares {charset.group(1)})' if charset else ''}; "
+                           "save it as UTF-8 (Poedit: Catalog > Properties)", path=rel, line=line)
     if catalog is None:  # msgcat wrote something po_io does not know: a bug, not the file's fault
         raise PipelineError(f"{rel}: cannot read msgcat's output of this file (gettext {_version(msgcat)}); "
                             "please report this with the file")
@@ -135,6 +138,22 @@ def parse_catalog(data: bytes, rel: str, *, rewrite: bool = False) -> polib.POFi
         for entry in catalog:
             entry.linenum = lines.get((bool(entry.obsolete), entry.msgctxt, entry.msgid))
     return catalog
+
+
+_CHARSET = re.compile(r"charset=\s*([^\s;]+)")
+_UTF8_OR_ASCII = ("utf-8", "utf8", "charset", "ascii", "us-ascii")  # `CHARSET`: a template's placeholder
+
+
+def _line_of(data: bytes, needle: bytes) -> int:
+    return data[: max(data.find(needle), 0)].count(b"\n") + 1
+
+
+def _first_bad_utf8_line(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return 1
 
 
 def _version(msgcat: str) -> str:
@@ -164,6 +183,9 @@ def _gettext_reading(data: bytes, rel: str, msgcat: str) -> bytes:
             problems.append(Issue(rel, first, "error", "gettext",
                                   "non-ASCII text but no charset in the header; add "
                                   '"Content-Type: text/plain; charset=UTF-8\\n" to the header entry'))
+    if data.startswith(b"\xef\xbb\xbf") and problems and problems[0].line == 1:
+        problems[0] = Issue(rel, 1, "error", "gettext", f"{problems[0].message} (the file starts with a byte-order "
+                            "mark, which GNU gettext does not read: save it as UTF-8 without BOM)")
     if not problems:
         last = result.stderr.decode("utf-8", "replace").strip().splitlines()
         problems.append(Issue(rel, 1, "error", "gettext", last[-1] if last else "msgcat rejected the file"))
