@@ -142,6 +142,7 @@ class UpdateReport:
     fuzzy: list[str] = field(default_factory=list)
     obsolete: list[str] = field(default_factory=list)
     revived: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # header values we own that update set right
     changed: bool = False  # the bytes `update` writes differ from the file's
     formatting_only: bool = False  # ... but every entry and header value is the same: wrapping, order, tools
     checking: bool = False  # `update --check`: nothing is written
@@ -158,11 +159,24 @@ class UpdateReport:
                         f"(wrapping, header order or a tool's headers); its content is up to date")
             return f"{self.locale}: rewritten in msgcat's form (formatting only; the content was up to date)"
         state = "updated" if self.changed else "up to date"
+        headers = f"; header {', '.join(self.headers)}" if self.headers else ""
         return (f"{self.locale}: {state}: {len(self.new)} new, {len(self.fuzzy)} fuzzy, "
-                f"{len(self.obsolete)} obsolete, {len(self.revived)} revived")
+                f"{len(self.obsolete)} obsolete, {len(self.revived)} revived{headers}")
 
     def as_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
+
+
+def owned_headers(template: polib.POFile, locale: str) -> dict[str, str]:
+    """The header values `update` decides (the rest, like Last-Translator, Language-Team, Plural-Forms and a
+    tool's X-Generator, belong to the translators and their tools, and are kept as they are)."""
+    owned = {key: template.metadata[key] for key in ("Project-Id-Version", "Report-Msgid-Bugs-To",
+                                                     "POT-Creation-Date") if key in template.metadata}
+    if locale:
+        owned["Language"] = locale
+    owned.update({"MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+                  "Content-Transfer-Encoding": "8bit"})
+    return {key: " ".join(value.split()) for key, value in owned.items()}
 
 
 def merge_template(catalog: polib.POFile, template: polib.POFile, report: UpdateReport, *,
@@ -175,8 +189,12 @@ def merge_template(catalog: polib.POFile, template: polib.POFile, report: Update
     vanished = [e for k, e in active.items() if k not in wanted and has_text(e)]
     index: FuzzyIndex | None = None
     result = new_catalog(dict(catalog.metadata), catalog.header)
-    if "POT-Creation-Date" in template.metadata:
-        result.metadata["POT-Creation-Date"] = template.metadata["POT-Creation-Date"]
+    for key, value in owned_headers(template, report.locale).items():
+        old_value = " ".join(catalog.metadata.get(key, "").split())
+        if old_value != value:
+            if key != "POT-Creation-Date":  # a new POT date is the template's news, not the catalog's fault
+                report.headers.append(f"{key}: '{old_value}' -> '{value}'")
+            result.metadata[key] = value
     for source in template:
         key = entry_key(source)
         entry = _fresh_entry(source, forms)

@@ -75,6 +75,16 @@ def test_a_real_content_change_still_fails_update_check(synced, cli):
     assert "fr: out of date: 1 new" in result.output and "formatting only" not in result.output
 
 
+def test_a_header_value_we_own_changed_by_a_platform_fails_update_check(synced, cli):
+    project = synced
+    path = po(project, "fr")
+    path.write_text(weblate_catalog(path.read_text(), "fr").replace('"Language: fr\\n"', '"Language: fr_FR\\n"'))
+    result = cli(project, "update", "--check", code=1)
+    assert "fr: out of date: 0 new, 0 fuzzy, 0 obsolete, 0 revived; header Language: 'fr_FR' -> 'fr'" in result.output
+    cli(project, "update")
+    assert polib.pofile(str(path)).metadata["Language"] == "fr"
+
+
 def test_a_language_created_in_weblate_checks_and_builds_at_once(synced, cli):
     project = synced
     pot = (project / "locales" / "messages.pot").read_text()
