@@ -434,17 +434,34 @@ def print_merge_report(r, dry_run: bool) -> None:
                f"stale {len(r.stale)}{english}{reviewed}")
 
 
-@main.group(invoke_without_command=True)
+class ContactsGroup(click.Group):
+    """`contacts [REGION]...` lists those regions; `contacts verify|check ...` runs a subcommand. Before a
+    subcommand's name, words that are not options are the listing's regions (the group's options are flags)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        regions: list[str] = []
+        kept: list[str] = []
+        for index, token in enumerate(args):
+            if token in self.commands:
+                kept += args[index:]
+                break
+            (kept if token.startswith("-") else regions).append(token)
+        ctx.meta["contact_regions"] = [r.upper() for r in regions]
+        return super().parse_args(ctx, kept)
+
+
+@main.group(cls=ContactsGroup, invoke_without_command=True)
 @click.option("--due", is_flag=True, help="Only contacts that need a live check (not confirmed, or older than 12 months).")
 @click.option("--coverage", is_flag=True, help="The region x need matrix: which contact answers each need.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
 def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> None:
-    """List every hotline and helpline with its source, status and last live check.
+    """List every hotline and helpline with its source, status and last live check; [REGION]... only those.
 
     \b
     Example:
       awareness contacts --due
+      awareness contacts --due ES
       awareness contacts --coverage
       awareness contacts verify GB childline --on 2026-11-27
     """
@@ -458,7 +475,15 @@ def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> No
     if coverage:
         print_coverage(regions, as_json)
         return
+    wanted = ctx.meta.get("contact_regions", [])
+    unknown = [r for r in wanted if r not in regions]
+    if unknown:
+        from .errors import UsageError
+
+        raise UsageError(f"unknown region '{unknown[0]}' (known: {', '.join(sorted(regions))})")
     rows = contact_rows(regions, build_date().date())
+    if wanted:  # with the international contacts their editions print too
+        rows = [r for r in rows if r.region in wanted or r.region == "INT"]
     if due:
         rows = [r for r in rows if r.due]
     evidence = last_checks(project_of(ctx))  # what `contacts check` saw last time, beside each contact
@@ -523,19 +548,27 @@ def print_coverage(regions, as_json: bool) -> None:
 @click.argument("contact")
 @click.option("--on", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date of the live check (default: today).")
+@click.option("--how", type=click.Choice(["phone", "site"]), default=None,
+              help="phone: you called the number; site: you found it on the organisation's own site.")
+@click.option("--by", "by", default=None, metavar="NAME", help="Who made the check (recorded in the region file).")
+@click.option("--number", default=None, metavar="NUMBER",
+              help="The number you checked, as printed, when the contact has several (each is checked on its own).")
 @click.pass_context
-def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | None) -> None:
-    """Record that CONTACT of REGION was checked live on the organisation's own site.
+def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | None, how: str | None, by: str | None,
+           number: str | None) -> None:
+    """Record that CONTACT of REGION was checked live: by a call, or on the organisation's own site.
 
     \b
     Example:
-      awareness contacts verify US ncmec-cybertipline --on 2026-11-27
+      awareness contacts verify US ncmec-cybertipline --how site --by "A. Rivera" --on 2026-11-27
+      awareness contacts verify DE nummer-gegen-kummer --number "116 111" --how phone --by "A. Rivera"
     """
     from .regions import record_verification
 
     when = day.date() if day else dt.date.today()
-    path = record_verification(project_of(ctx), region, contact, when)
-    click.echo(f"{project_of(ctx).rel(path)}: {region.upper()}/{contact} confirmed, verified on {when.isoformat()}")
+    path, done = record_verification(project_of(ctx), region, contact, when, how=how or "", by=by or "",
+                                     number=number)
+    click.echo(f"{project_of(ctx).rel(path)}: {region.upper()}/{contact} {done}, verified on {when.isoformat()}")
 
 
 @contacts.command("check")

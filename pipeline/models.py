@@ -52,6 +52,7 @@ class Phone:
     landline: bool = False  # a declared geographic number
     unlisted: str = ""  # why phonenumbers' data does not know this short number (shown to the NGO, not printed)
     note: str = ""
+    verified_on: dt.date | None = None  # a live check of this very number (contacts with several numbers)
     keyword: str = ""  # for a text line: the word to send
     local_keywords: tuple[tuple[str, str], ...] = ()  # language -> keyword, where speakers of it send another
 
@@ -84,6 +85,8 @@ class Contact:
     hours: str | None = None
     languages: tuple[str, ...] = ()
     verified_on: dt.date | None = None
+    verified_how: str = ""  # phone | site: how the last live check was made
+    verified_by: str = ""  # who made it
     qr: bool = False
     local_names: tuple[tuple[str, str], ...] = ()
     local_urls: tuple[tuple[str, str], ...] = ()
@@ -103,6 +106,11 @@ class Contact:
 
     def report_url_for(self, language: str) -> str | None:
         return dict(self.local_report_urls).get(language, self.report_url)
+
+    @property
+    def numbers(self) -> tuple[Phone, ...]:
+        """Every number a reader may dial or text."""
+        return self.phones + ((self.sms,) if self.sms else ())
 
     def home(self) -> str:
         """The country the service is run from ("" for an international service)."""

@@ -27,8 +27,9 @@ PAPERS = ("a4", "letter")
 REGION_KEYS = {"code", "name", "paper", "languages", "emergency", "contacts"}
 CONTACT_KEYS = {"based_in", "directory", "id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
                 "local_report_urls", "phones", "sms", "needs", "chat", "hours", "languages", "source", "status",
-                "verified_on", "qr", "notes"}
-PHONE_KEYS = {"number", "text", "landline", "unlisted", "note"}
+                "verified_on", "verified_how", "verified_by", "qr", "notes"}
+PHONE_KEYS = {"number", "text", "landline", "unlisted", "note", "verified_on"}
+HOW = ("phone", "site")  # how a live check was made: a call to the number, or the organisation's own site
 REQUIRED_CONTACT_KEYS = ("id", "kind", "name", "description", "source", "status")
 NEED_NAMES = tuple(need for need in NEEDS if need != "emergency")  # the emergency number is the region's
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -136,7 +137,8 @@ def _phone_entry(item: object, region: str) -> Phone:
     unlisted, note = item.get("unlisted", ""), item.get("note", "")
     if not isinstance(unlisted, str) or not isinstance(note, str):
         raise ValueError("unlisted and note must be text")
-    return parse_phone(item.get("number"), region, unlisted=unlisted.strip(), note=note.strip(), **flags)
+    phone = parse_phone(item.get("number"), region, unlisted=unlisted.strip(), note=note.strip(), **flags)
+    return replace(phone, verified_on=_date(item["verified_on"])) if "verified_on" in item else phone
 
 
 class _Lines:
@@ -222,6 +224,8 @@ class _ContactReader:
             sms=sms, chat=self.get("chat", lambda v: _url(v, "chat")),
             hours=self.get("hours", lambda v: _text(v, "hours")),
             languages=self.get("languages", _languages, ()), verified_on=verified,
+            verified_how=self.get("verified_how", lambda v: _choice(v, HOW, "verified_how"), ""),
+            verified_by=self.get("verified_by", lambda v: _text(v, "verified_by"), ""),
             qr=self.get("qr", _bool("qr"), False),
             local_names=self.get("local_names", lambda v: _language_table(v, "local_names", _text), ()),
             local_urls=self.get("local_urls", lambda v: _language_table(v, "local_urls", _url), ()),
@@ -263,7 +267,7 @@ class _ContactReader:
 
     def _sms(self, value: object) -> Phone:
         if not isinstance(value, dict) or "number" not in value or set(value) - {"number", "keyword",
-                                                                                   "local_keywords"}:
+                                                                                   "local_keywords", "verified_on"}:
             raise ValueError("must be { number = \"...\", keyword = \"...\", local_keywords = { fr = \"...\" } }")
         if self.phone_region is None:
             raise ValueError("international contacts cannot carry text numbers")
@@ -272,7 +276,8 @@ class _ContactReader:
         if local and not keyword:
             raise ValueError("local_keywords need a keyword for the other languages")
         phone = parse_phone(value["number"], self.phone_region)
-        return replace(phone, keyword=keyword, local_keywords=local, text=True)
+        verified = _date(value["verified_on"]) if "verified_on" in value else None
+        return replace(phone, keyword=keyword, local_keywords=local, text=True, verified_on=verified)
 
 
 def _keyword(value: object, what: str) -> str:
@@ -436,11 +441,18 @@ def one_year_before(day: dt.date) -> dt.date:
 
 
 def verification_problem(contact: Contact, today: dt.date) -> str | None:
-    """Why a printed contact makes an edition a draft, or None when it was checked live recently."""
+    """Why a printed contact makes an edition a draft, or None when it was checked live recently.
+
+    A contact with several numbers is confirmed number by number: one call does not check the others."""
+    name = f"{contact.region}/{contact.id}"
     if contact.status != "confirmed":
-        return f"{contact.region}/{contact.id} is '{contact.status}', not confirmed by a live check"
+        return f"{name} is '{contact.status}', not confirmed by a live check"
     if contact.verified_on is None or contact.verified_on < one_year_before(today):
-        return f"{contact.region}/{contact.id} was last verified on {contact.verified_on}, more than 12 months ago"
+        return f"{name} was last verified on {contact.verified_on}, more than 12 months ago"
+    if len(contact.numbers) > 1:
+        stale = [p.display for p in contact.numbers if p.verified_on is None or p.verified_on < one_year_before(today)]
+        if stale:
+            return f"{name}: {', '.join(stale)} not checked live in the last 12 months"
     return None
 
 
@@ -476,23 +488,70 @@ def contact_rows(regions: dict[str, Region], today: dt.date) -> list[ContactRow]
     return rows
 
 
-def record_verification(project: Project, region_code: str, contact_id: str, day: dt.date) -> Path:
-    """Mark one contact as confirmed by a live check on `day`, keeping the file's layout and comments."""
+def record_verification(project: Project, region_code: str, contact_id: str, day: dt.date, *, how: str = "",
+                        by: str = "", number: str | None = None) -> tuple[Path, str]:
+    """Record a live check of one contact on `day` (of one of its numbers, when it has several), keeping the
+    file's layout and comments. The contact is confirmed once every number it prints has been checked.
+    Returns the file and what was recorded, in words."""
     import tomlkit
 
     regions = load_regions(project)  # validates every file first
     region = regions.get(region_code.upper())
     if region is None:
         raise UsageError(f"unknown region '{region_code}' (known: {', '.join(sorted(regions))})")
-    if contact_id not in {c.id for c in region.contacts}:
+    contact = next((c for c in region.contacts if c.id == contact_id), None)
+    if contact is None:
         known = ", ".join(c.id for c in region.contacts)
         raise UsageError(f"region {region.code} has no contact '{contact_id}' (known: {known})", path=region.path)
+    if how and how not in HOW:
+        raise UsageError(f"--how must be one of {', '.join(HOW)}")
+    shown = [p.display for p in contact.numbers]
+    if number is not None and number not in shown:
+        raise UsageError(f"{region.code}/{contact_id} prints no number '{number}' (it prints: "
+                         f"{', '.join(shown) or 'none'})", path=region.path)
+    if number is None and len(shown) > 1:
+        raise UsageError(f"{region.code}/{contact_id} prints {len(shown)} numbers ({', '.join(shown)}): check each "
+                         f"and record it with --number, e.g. --number \"{shown[0]}\"", path=region.path)
     path = project.root / region.path
     document = tomlkit.parse(path.read_text(encoding="utf-8"))
-    for table in document["contacts"]:
-        if table["id"] == contact_id:
-            table["status"] = "confirmed"
-            table["verified_on"] = day
+    table = next(t for t in document["contacts"] if t["id"] == contact_id)
+    checked = {p.display: p.verified_on for p in contact.numbers}
+    if number is not None and len(shown) > 1:
+        _mark_number(table, number, day)
+        checked[number] = day
+    if len(shown) <= 1 or all(checked.values()):
+        table["status"] = "confirmed"
+        table["verified_on"] = min([day, *(d for d in checked.values() if d)]) if len(shown) > 1 else day
+        done = "confirmed"
+    else:
+        left = [n for n, d in checked.items() if not d]
+        done = f"number {number} checked; still to check: {', '.join(left)}"
+    if how:
+        table["verified_how"] = how
+    if by:
+        table["verified_by"] = by
     write_atomic(path, tomlkit.dumps(document).encode("utf-8"))
     load_region(project, path)  # the written file must still load
-    return path
+    return path, done
+
+
+def _mark_number(table, number: str, day: dt.date) -> None:
+    """Write the check date beside one number, turning a plain "number" into { number = ..., verified_on = ... }."""
+    import tomlkit
+
+    sms = table.get("sms")
+    if sms is not None and str(sms["number"]).strip() == number:
+        sms["verified_on"] = day
+        return
+    phones = table["phones"]
+    for index, item in enumerate(phones):
+        raw = item if isinstance(item, str) else item["number"]
+        if str(raw).strip() != number:
+            continue
+        if isinstance(item, str):
+            entry = tomlkit.inline_table()
+            entry.update({"number": str(raw), "verified_on": day})
+            phones[index] = entry
+        else:
+            item["verified_on"] = day
+        return

@@ -26,6 +26,7 @@ class Refusal:
 
 def draft_reasons(*, pseudo: bool, locale: str | None, translated: int, needed: int,
                   unverified: list[str], uncovered_needs: list[str]) -> list[tuple[str, str]]:
+    # unverified: REGION/contact-id of each printed contact whose live check is missing or too old
     """Why an edition carries the DRAFT mark, as (kind, reason) pairs; the kind (pseudo, translation, contacts,
     needs) picks what the DRAFT banner tells readers. Empty: it may be released, if it also fits and passes checks."""
     reasons = []
@@ -35,8 +36,10 @@ def draft_reasons(*, pseudo: bool, locale: str | None, translated: int, needed: 
         reasons.append(("translation", f"{needed - translated} of {needed} messages untranslated or fuzzy in "
                                        f"locales/{locale}"))
     if unverified:
-        reasons.append(("contacts", f"{len(unverified)} printed contacts not verified live in the last 12 months "
-                                    f"(see `awareness contacts --due`)"))
+        regions = " ".join(sorted({name.split("/")[0] for name in unverified} - {"INT"}))
+        shown = ", ".join(unverified[:6]) + (f" and {len(unverified) - 6} more" if len(unverified) > 6 else "")
+        reasons.append(("contacts", f"{len(unverified)} printed contacts not verified live in the last 12 months: "
+                                    f"{shown} (see `awareness contacts --due {regions}`)".replace(" `)", "`)")))
     for need in uncovered_needs:
         reasons.append(("needs", f"no route for the need '{need}' (see `awareness contacts --coverage`)"))
     return reasons

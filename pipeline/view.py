@@ -403,7 +403,8 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
                              for problem in _content_problems(project, locale, source, used_from(source, catalog,
                                                                                                  needed), rel)]
         view.unreviewed = sum(1 for e in catalog if not e.obsolete and entry_key(e) in needed and not is_reviewed(e))
-    unverified = [p for c in view.national + view.international if (p := verification_problem(c, inputs.today))]
+    unverified = [f"{c.region}/{c.id}" for c in view.national + view.international
+                  if verification_problem(c, inputs.today)]
     found = release.draft_reasons(pseudo=pseudo, locale=edition.locale, translated=view.translated,
                                   needed=view.needed, unverified=unverified, uncovered_needs=uncovered(view.routes))
     view.draft_reasons = [reason for _, reason in found]

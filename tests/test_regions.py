@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given
@@ -95,6 +96,45 @@ def test_verify_records_a_live_check_keeping_comments(verified_project, cli):
     assert written.startswith("# Test fixture")  # comments and layout kept
     assert 'status = "confirmed"\nverified_on = 2026-11-20' in written
     assert json.loads(cli(verified_project, "contacts", "--due", "--json").output) == []
+
+
+def test_verify_records_how_and_by_whom_and_each_number_on_its_own(verified_project, cli):
+    path = verified_project / "source_content" / "regions" / "gb.toml"
+    text = path.read_text()
+    old = 'phones = ["0800 1111"]\n'
+    assert old in text
+    # Childline gets a second number: one call no longer confirms both
+    text = text.replace(old, 'phones = ["0800 1111", { number = "0800 400 222", note = "text phone" }]\n')
+    text = text.replace('source = "https://www.childline.org.uk"\nstatus = "confirmed"\nverified_on = 2026-06-01',
+                        'source = "https://www.childline.org.uk"\nstatus = "partly"')
+    path.write_text(text)
+    cli(verified_project, "extract")
+    before = path.read_bytes()
+    result = cli(verified_project, "contacts", "verify", "GB", "childline", "--how", "phone", code=2)
+    assert "prints 2 numbers (0800 1111, 0800 400 222): check each and record it with --number" in result.output
+    assert path.read_bytes() == before
+    result = cli(verified_project, "contacts", "verify", "GB", "childline", "--number", "0800 1111", "--how", "phone",
+                 "--by", "A. Rivera", "--on", "2026-11-20")
+    assert "number 0800 1111 checked; still to check: 0800 400 222" in result.output
+    rows = json.loads(cli(verified_project, "contacts", "GB", "--due", "--json").output)
+    assert [r["id"] for r in rows] == ["childline"]  # one of two numbers is not a check of the contact
+    cli(verified_project, "contacts", "verify", "GB", "childline", "--number", "0800 400 222", "--how", "phone",
+        "--by", "A. Rivera", "--on", "2026-11-21")
+    written = path.read_text()
+    assert re.search(r'\{ ?number = "0800 1111", verified_on = 2026-11-20 ?\}', written)
+    assert re.search(r'number = "0800 400 222", note = "text phone", verified_on = 2026-11-21 ?\}', written)
+    assert 'verified_how = "phone"' in written and 'verified_by = "A. Rivera"' in written
+    assert 'status = "confirmed"' in written and "verified_on = 2026-11-20\n" in written  # the older of the two
+    assert json.loads(cli(verified_project, "contacts", "GB", "--due", "--json").output) == []
+    # recording a check changes the region file, and nothing else CI compares
+    cli(verified_project, "update", "--check")
+    cli(verified_project, "extract", "--check")
+
+
+def test_contacts_can_be_listed_for_some_regions(project, cli):
+    rows = json.loads(cli(project, "contacts", "--due", "ES", "--json").output)
+    assert {r["region"] for r in rows} == {"ES", "INT"}  # with the international contacts its editions print
+    assert "unknown region 'XX'" in cli(project, "contacts", "--due", "XX", code=2).output
 
 
 def test_verify_unknown_contact_is_refused(verified_project, cli):
