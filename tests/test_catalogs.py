@@ -148,3 +148,38 @@ def test_stats_counts_translated_fuzzy_and_untranslated(bare_project, cli):
     assert row["untranslated"] == row["total"] - 2
     table = cli(bare_project, "stats").output
     assert "pl" in table and "%" in table
+
+
+def _insert(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_every_command_refuses_a_catalog_gettext_rejects(project, cli, tmp_path):
+    # an unescaped quote: msgcat rejects it; it must never be built, counted, rewritten or merged over
+    fr = po(project, "fr")
+    text = fr.read_text(encoding="utf-8")
+    start = text.index("msgstr", text.index('msgid "What it is"'))
+    line = text[:start].count("\n") + 1
+    fr.write_text(text[:start] + 'msgstr "Trouver de l\'aide" maintenant"' + text[text.index("\n", start):],
+                  encoding="utf-8")
+    before = tree_bytes(project)
+    for args in (["stats"], ["update", "fr"], ["check", "fr"], ["translate", "fr", "--out", str(tmp_path / "t")],
+                 ["export", "fr", "--out", str(tmp_path / "x")],
+                 ["build", "--edition", "fr-FR", "--format", "html"]):
+        result = cli(project, *args, code=3)
+        assert f"locales/fr/LC_MESSAGES/messages.po:{line}:" in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+    after = {k: v for k, v in tree_bytes(project).items() if not k.endswith(".awareness.lock")}
+    assert after == before
+    assert not (tmp_path / "t").exists() and not (tmp_path / "x").exists()
+
+
+def test_fuzzy_without_a_space_is_fuzzy_as_gettext_reads_it(project, cli):
+    fr = po(project, "fr")
+    _insert(fr, 'msgid "What it is"', '#,fuzzy\nmsgid "What it is"')
+    rows = json.loads(cli(project, "stats", "--json").output)["locales"]
+    assert next(r for r in rows if r["locale"] == "fr")["fuzzy"] == 1
+    cli(project, "update", "fr")
+    assert "#, fuzzy\nmsgid \"What it is\"" in fr.read_text(encoding="utf-8")  # kept, in gettext's spelling
