@@ -59,6 +59,11 @@ def test_weblate_commits_are_formatting_only_for_update_check_and_clean_for_chec
     for locale in ("fr", "ja"):
         assert f"{locale}: formatting only: `awareness update` rewrites it" in result.output
         assert errors(issues(cli, project, locale)) == before[locale]  # no error of its own (plural rule, header)
+    cli(project, "build", "--format", "html", "--edition", "fr-FR", "--edition", "ja-JP")
+    rewrapped = next(e for e in polib.pofile(str(po(project, "ja"))) if e.msgstr.count("。") > 1 and "*" not in e.msgstr
+                     and "{" not in e.msgstr and "[" not in e.msgstr and e.msgctxt is None)
+    pages = "".join(p.read_text() for p in (project / "output/site/ja-JP").glob("*.html"))
+    assert rewrapped.msgstr in pages  # the text Weblate re-wrapped reaches the page whole
     cli(project, "update")  # a maintainer's next update normalises the file in one commit
     result = cli(project, "update", "--check")
     assert "formatting only" not in result.output and "fr: up to date" in result.output
