@@ -115,3 +115,31 @@ def test_parse_reads_back_what_msgcat_wrote_for_generated_catalogs(tmp_path, ent
             for e in parsed] == [
            (e.msgctxt, e.msgid, e.msgstr, e.flags, e.tcomment, e.occurrences, e.previous_msgid, bool(e.obsolete))
            for e in mine]
+
+
+def test_a_file_in_another_layout_keeps_its_own_lines_and_its_reading_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "messages.po"
+    path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                    '#. first\nmsgid "a"\nmsgstr "A"\n#,fuzzy\n\n\n# second\nmsgctxt "c"\nmsgid "b" msgstr "B"\n'
+                    '#~ msgid "old"\n#~ msgstr "Old"\n', encoding="utf-8")
+    first = read_catalog(path, "x.po")
+    assert [(e.msgid, e.linenum, e.flags) for e in first] == [("a", 4, []), ("b", 7, ["fuzzy"]), ("old", 13, [])]
+    calls = []
+    monkeypatch.setattr("pipeline.catalogs._gettext_reading", lambda *a: calls.append(a))
+    again = read_catalog(path, "x.po")  # the same bytes: msgcat's reading comes from the cache
+    assert not calls and [(e.msgid, e.linenum, e.flags) for e in again] == [(e.msgid, e.linenum, e.flags)
+                                                                            for e in first]
+
+
+def test_a_damaged_reading_in_the_cache_is_dropped_and_read_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "messages.po"
+    path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n#,fuzzy\nmsgid "a"\n'
+                    'msgstr "A"\n', encoding="utf-8")
+    first = read_catalog(path, "x.po")
+    (stored,) = po_io._readings_dir().iterdir()
+    for damage in (stored.read_bytes()[:-3], b"", b"not json\n", b'{"sha256": 1}\n'):
+        stored.write_bytes(damage)
+        again = read_catalog(path, "x.po")
+        assert [(e.msgid, e.flags, e.linenum) for e in again] == [(e.msgid, e.flags, e.linenum) for e in first]
