@@ -157,7 +157,7 @@ def _first_bad_utf8_line(data: bytes) -> int:
 
 
 def _version(msgcat: str) -> str:
-    return po_io._msgcat_version(msgcat).rsplit(" ", 1)[-1]
+    return po_io.msgcat_version(msgcat).rsplit(" ", 1)[-1]
 
 
 _GETTEXT_LINE = re.compile(r"<stdin>:(\d+):(?:\d+:)? (.*)")

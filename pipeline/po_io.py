@@ -1,21 +1,24 @@
 """PO text in GNU gettext's own layout: a strict reader of what msgcat writes, and a writer that reuses it.
 
-GNU gettext is the judge of what a PO file says. `catalogs.read_catalog` has msgcat read every file (once per
-file content: bytes msgcat itself produced are known by a marker in the user's cache) and refuses what it
-rejects; this module then reads msgcat's output, whose layout is fixed: entries separated by one empty line,
-comments in the order `#`, `#.`, `#:`, `#,`, `#|`, then msgctxt, msgid, msgid_plural, msgstr, obsolete lines
-prefixed `#~ `. Anything else in that text makes `parse` return None: it is never guessed at.
+GNU gettext is the judge of what a PO file says. `catalogs.parse_catalog` has msgcat read every file and
+refuses what msgcat rejects; this module then reads msgcat's output, whose layout is fixed: entries separated
+by one empty line, comments in the order `#`, `#.`, `#:`, `#,`, then `#|`, msgctxt, msgid, msgid_plural,
+msgstr, obsolete lines prefixed `#~ `. Anything else in that text makes `parse` return None: it is never
+guessed at. msgcat runs once per file content: bytes msgcat itself produced are known by a marker in the
+user's cache (`known_canonical`), and msgcat's reading of any other file is kept there too (`cached_reading`).
 
 - `parse` builds the `polib.POEntry` objects of the catalog with exactly msgcat's reading (every escape,
-  flags as msgcat keeps them, comments on the entry msgcat attaches them to).
+  flags as msgcat keeps them, comments on the entry msgcat attaches them to); `entry_lines` finds each
+  entry's line in the file itself, for files msgcat rewrote.
 - `render` writes entries back without losing a field (polib's writer drops `#.` and `#:` on obsolete entries
-  and cannot write `\\a`); msgcat then wraps and escapes them its way.
+  and writes `\\a` as a raw byte); msgcat then wraps and escapes them its way.
 - Each parsed entry remembers its block of text and a signature of its fields. When a catalog is written,
   entries whose fields did not change are copied as they were: msgcat would write the same block again,
   because it is msgcat's own writing of the same fields. Only changed and new entries go through msgcat.
   Any mismatch falls back to msgcat over the whole catalog.
 
-Tests compare both paths byte for byte, and the reading with msgcat's on generated valid and invalid files.
+tests/test_po_gettext_diff.py compares the reading with msgcat's on thousands of generated valid and invalid
+files, and both writing paths byte for byte.
 """
 
 from __future__ import annotations
@@ -61,14 +64,14 @@ def _cache_dir() -> Path:
 
 
 @cache
-def _msgcat_version(msgcat: str) -> str:
+def msgcat_version(msgcat: str) -> str:
     result = subprocess.run([msgcat, "--version"], capture_output=True, text=True)
     return result.stdout.split("\n", 1)[0]
 
 
 def _key(data: bytes, msgcat: str) -> str:
     # the gettext version is part of the key: another version may wrap differently
-    return hashlib.sha256(_msgcat_version(msgcat).encode() + b"\0" + data).hexdigest()
+    return hashlib.sha256(msgcat_version(msgcat).encode() + b"\0" + data).hexdigest()
 
 
 def known_canonical(data: bytes, msgcat: str) -> bool:
@@ -123,17 +126,23 @@ def remember_reading(data: bytes, msgcat: str, normal: bytes, lines: dict) -> No
     """Keep msgcat's reading of a file it did not write, so reading the same bytes again costs no msgcat."""
     folder = _readings_dir()
     meta = {"sha256": hashlib.sha256(normal).hexdigest(), "lines": [[*key, n] for key, n in lines.items()]}
+    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".reading.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(json.dumps(meta, ensure_ascii=True).encode() + b"\n" + normal)
         os.replace(tmp, folder / _key(data, msgcat))
-        kept = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        tmp = None
+        kept = sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[READINGS_KEPT:]:
             old.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only or full home: everything still works, only slower
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 # --- strings ----------------------------------------------------------------------------------------
