@@ -111,8 +111,18 @@ def xliff_to_catalog(data: bytes, rel: str) -> polib.POFile:
     from translate.storage import poxliff
 
     try:
-        store = poxliff.PoXliffFile.parsestring(data)
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except (etree.XMLSyntaxError, ValueError) as exc:
+        raise InputRefused(f"not a valid XLIFF file: {exc}", path=rel) from None
+    if etree.QName(root).localname != "xliff":
+        raise InputRefused(f"not an XLIFF file: its root element is <{etree.QName(root).localname}>"
+                           + (" (a TMX memory is not merged; send the translated messages.xlf)"
+                              if etree.QName(root).localname == "tmx" else ""), path=rel)
+    if (root.get("version") or "").startswith("2"):
+        raise InputRefused("XLIFF 2 is not read: save the file as XLIFF 1.2 (or 1.1) in your tool", path=rel)
+    try:
+        store = poxliff.PoXliffFile.parsestring(data)
+    except Exception as exc:  # translate-toolkit's parser: any failure means the file is not one we can read
         raise InputRefused(f"not a valid XLIFF file: {exc}", path=rel) from None
     text = data.decode("utf-8", "replace")
     catalog = polib.POFile(wrapwidth=0, encoding="utf-8")

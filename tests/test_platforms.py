@@ -377,6 +377,28 @@ def test_xliff_left_in_english_changes_nothing(synced, cli, tmp_path):
     assert tree_bytes(project / "locales") == before
 
 
+@pytest.mark.parametrize("content, message", [
+    ("tmx", "its root element is <tmx> (a TMX memory is not merged"),
+    ('<?xml version="1.0"?><xliff version="2.0" xmlns="urn:oasis:names:tc:xliff:document:2.0" srcLang="en" '
+     'trgLang="de"><file id="f"><unit id="u"><segment><source>Home</source><target>Start</target></segment>'
+     '</unit></file></xliff>', "XLIFF 2 is not read"),
+    ('<xliff version="1.1"><file><body><trans-unit id="1"><source>Home', "not a valid XLIFF file"),
+    ("", "not a valid XLIFF file"),
+])
+def test_a_bad_xliff_is_refused_in_one_line(synced, cli, tmp_path, content, message):
+    project = synced
+    path = tmp_path / "returned.xlf"
+    if content == "tmx":
+        package = export_xliff(project, cli, tmp_path)
+        content = (package / "messages.tmx").read_text()
+    path.write_text(content)
+    before = tree_bytes(project / "locales")
+    result = cli(project, "merge", "--locale", "de", str(path), code=3)
+    assert message in result.output and "Traceback" not in result.output
+    assert result.output.count("\n") == 1 and str(path) in result.output
+    assert tree_bytes(project / "locales") == before
+
+
 # --- glossaries platforms import --------------------------------------------------------------------
 
 def shipped_glossaries() -> list[str]:
