@@ -192,7 +192,10 @@ def _gettext_reading(data: bytes, rel: str, msgcat: str) -> bytes:
     if len(problems) == 1:  # one line: where and what
         raise InputRefused(f"not a valid PO file (GNU gettext rejects it): {problems[0].message}", path=rel,
                            line=problems[0].line)
-    raise InputRefused.collected(problems, "PO file (GNU gettext rejects it)")
+    # every problem is printed above the summary; the summary alone (e.g. on serve's page) still names the first
+    first = problems[0]
+    raise InputRefused(f"not a valid PO file, GNU gettext rejects it (line {first.line}: {first.message}): "
+                       f"refused: {len(problems)} problems", path=rel, problems=problems)
 
 
 def new_catalog(metadata: dict[str, str], header: str = "") -> polib.POFile:
