@@ -181,10 +181,34 @@ Job = tuple[Edition, frozenset[str], dict[str, int | None]]
 
 
 def _quiet_worker() -> None:
-    """Ctrl-C is the parent's to handle (it stops the pool); a worker whose parent died (kill -9) ends
-    silently when it hands in its result, instead of printing a BrokenPipeError traceback."""
+    """Ctrl-C is the parent's to handle: it stops the pool, and says so once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
+def _pool(processes: int):
+    """A fork pool whose workers end quietly when their parent has died (kill -9): handing in a result then
+    fails with BrokenPipeError, which would print a traceback per worker. (Dying of SIGPIPE instead could
+    leave the result queue's lock held, and the other workers hanging.)"""
+    import multiprocessing
+    import multiprocessing.pool
+
+    context = multiprocessing.get_context("fork")
+
+    class QuietProcess(context.Process):  # type: ignore[name-defined,misc]
+        def run(self) -> None:
+            try:
+                super().run()
+            except (BrokenPipeError, ConnectionResetError):
+                os._exit(0)
+
+    class QuietPool(multiprocessing.pool.Pool):
+        @staticmethod
+        def Process(ctx, *args, **kwds):  # noqa: N802 - the stdlib's name
+            return QuietProcess(*args, **kwds)
+
+    # a worker is replaced after a number of editions: the renderer's caches grow with every leaflet, and a
+    # thousand-edition build must not need more memory per worker than a small one (forking is cheap)
+    return QuietPool(processes, initializer=_quiet_worker, maxtasksperchild=WORKER_EDITIONS, context=context)
 
 
 def _build_one(job: Job) -> EditionResult:
@@ -198,17 +222,12 @@ def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
         for job in jobs_list:
             yield _build_one(job)
         return
-    import multiprocessing
-
     if any(kind != HTML for _, kinds, _ in jobs_list for kind in kinds):
         from .render_pdf import _weasyprint
 
         _weasyprint()  # only when leaflets are made: an HTML build never pays for WeasyPrint
     inputs.documents, inputs.segments  # load once in the parent, share through fork
-    # a worker is replaced after a number of editions: the renderer's caches grow with every leaflet, and a
-    # thousand-edition build must not need more memory per worker than a small one (forking is cheap)
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(jobs_list)), initializer=_quiet_worker,
-                                                  maxtasksperchild=WORKER_EDITIONS) as pool:
+    with _pool(min(jobs, len(jobs_list))) as pool:
         yield from pool.imap_unordered(_build_one, jobs_list, chunksize=1)
 
 
@@ -236,10 +255,13 @@ def is_current(project: Project, outputs: dict[str, OutputRecord], kind: str, fi
 
 
 def own_fingerprints(fingerprints: Fingerprinter, inputs: BuildInputs, edition: Edition, configured: list[str],
-                     current: Callable[[str, str], bool], kinds: Iterable[str]) -> tuple[dict[str, str], set[str]]:
+                     current: Callable[[str, str], bool], kinds: Iterable[str], *,
+                     machine: bool = True) -> tuple[dict[str, str], set[str]]:
     """The fingerprint of each output of an edition, and which of them are current (`current(kind, print)`).
-    The site lists the leaflets with their sizes: its fingerprint covers which leaflets are current or made now."""
-    own = {k: fingerprints.of(edition, k, region_paths(inputs, edition)) for k in configured + [HTML]}
+    The site lists the leaflets with their sizes: its fingerprint covers which leaflets are current or made now.
+    machine=False: of the sources alone (see Fingerprinter.of)."""
+    own = {k: fingerprints.of(edition, k, region_paths(inputs, edition), machine=machine)
+           for k in configured + [HTML]}
     fresh = {k for k in configured if current(k, own[k])}
     states = [f"{k}={own[k] if k in fresh or k in kinds else 'stale'}" for k in configured]
     own[HTML] = fingerprints.combine(own[HTML], states)
@@ -310,13 +332,18 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     unchanged: list[str] = []
     refused: list[Issue] = []
     prints: dict[str, dict[str, str]] = {}
+    source_prints: dict[str, dict[str, str]] = {}
     configured = [k for k in KINDS if k != HTML and k in inputs.settings.formats]
     for edition in chosen:
         recorded = state.editions.get(edition.id)
         outputs = recorded.outputs if recorded else {}
         own, fresh = own_fingerprints(fingerprints, inputs, edition, configured,
                                       lambda kind, fp: is_current(project, outputs, kind, fp), kinds)
+        # the same of the sources alone, for bundle: the site's covers the leaflets' states just found
+        sources, _ = own_fingerprints(fingerprints, inputs, edition, configured, lambda kind, fp: kind in fresh, kinds,
+                                      machine=False)
         prints[edition.id] = {k: own[k] for k in kinds}
+        source_prints[edition.id] = {k: sources[k] for k in kinds}
         stale = {k for k in kinds if force or k not in fresh}
         sizes = {k: outputs[k].digests[outputs[k].files[0]].size for k in configured if k not in stale and k in fresh}
         if release and not stale and recorded is not None:
@@ -349,6 +376,7 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
             result.files = {}  # the bytes are on disk now; a thousand editions' PDFs need not stay in memory
             for kind, output in result.record.outputs.items():
                 output.inputs = prints[result.edition.id][kind]
+                output.sources = source_prints[result.edition.id][kind]
                 output.digests = {f: digests[f] for f in output.files if f in digests}
             state.record(result.record)
             unsaved.append(result.record)

@@ -146,7 +146,7 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
     chosen, left_out = [], []
     for edition_id in sorted(editions):
         record, reader = editions[edition_id], readers[homes[edition_id]]
-        where = str(homes[edition_id])
+        where = project.rel(homes[edition_id])
         edition = known.get(edition_id) or _edition_named(project, sources, edition_id)
         if edition is None:
             left_out.append((edition_id, "not an edition of these sources"))
@@ -163,14 +163,19 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
 
         def current(kind: str, fingerprint: str, outputs=record.outputs, reader=reader) -> bool:
             output = outputs.get(kind)
-            return (output is not None and output.inputs == fingerprint
+            return (output is not None and output.sources == fingerprint
                     and all(reader.problem(f, output.digests.get(f)) is None for f in output.files))
 
-        _, fresh = own_fingerprints(fingerprints, sources, edition, configured, current, record.outputs)
+        # of the sources alone: a bundle job need not have the fonts the shards rendered with
+        # (nothing is being made now: the site's print covers the leaflets that are current, as its build saw them)
+        _, fresh = own_fingerprints(fingerprints, sources, edition, configured, current, (), machine=False)
         stale = sorted(set(record.outputs) - fresh)
         if stale:
+            # the site lists the leaflets with their sizes: it is made again with any of them
+            redo = sorted(set(stale) | ({HTML} if HTML in record.outputs else set()))
             raise InputRefused(f"edition {edition_id}: its {', '.join(stale)} output was built from other sources than "
-                               f"these; run `awareness build` again", path=where)
+                               f"these; run `awareness build --edition {edition_id} --format {','.join(redo)}`",
+                               path=where)
         # the gate, asked now: the facts come from the sources, only the leaflets' overflow from the record
         facts[edition_id] = prepare(sources, edition).record()
         facts[edition_id].outputs = record.outputs

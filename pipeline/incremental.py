@@ -53,7 +53,9 @@ class Fingerprinter:
         """A fingerprint that also covers `extra` facts (e.g. the state of the leaflets a page lists)."""
         return hashlib.sha256("\n".join([fingerprint, *extra]).encode("utf-8")).hexdigest()
 
-    def of(self, edition: Edition, kind: str, region_paths: list[str]) -> str:
+    def of(self, edition: Edition, kind: str, region_paths: list[str], *, machine: bool = True) -> str:
+        """machine=False: the sources only, without the font files this machine would use (a bundle job, which
+        has no fonts, checks that outputs were made from the sources it has)."""
         parts = list(self.shared) + [f"kind={kind}", f"edition={edition.id}"]
         for rel in region_paths:
             parts.append(f"{rel}={file_digest(self.project.root / rel)}")
@@ -63,6 +65,6 @@ class Fingerprinter:
                 parts.append(f"catalog:{locale}={file_digest(self.project.catalog(locale))}")
         if kind == "html":
             parts.append(f"editions={self.siblings.get(edition.id, edition.id)}")
-        else:
+        elif machine:
             parts.extend(font_identity(f) for f in font_stack(edition.language))
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from .storage import locked, write_atomic
 
-STATE_VERSION = 4  # 4: every output file with its size and sha256; the shared site files have a record
+STATE_VERSION = 5  # 4: every output file with its size and sha256, a record of the shared site files; 5: `sources`
 OUTPUT_PREFIX = "output"
 _EDITION_ID = re.compile(r"^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$")
 
@@ -46,6 +46,7 @@ class OutputRecord:
     files: list[str]  # project-relative paths, all below output/
     fit: list[str] = field(default_factory=list)  # overflow problems; empty when everything fits
     digests: dict[str, FileDigest] = field(default_factory=dict)  # each file's size and hash, as written
+    sources: str = ""  # fingerprint of the sources alone (no fonts of this machine): what `bundle` checks
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXED_EPOCH, awareness_bin, fill_catalog, tree_bytes
+from pipeline.records import STATE_VERSION
 from pipeline.storage import KILL_AT_WRITE
 
 pytestmark = pytest.mark.slow
@@ -140,7 +141,7 @@ def test_temporaries_left_by_a_kill_are_cleaned_by_the_next_build_and_never_bund
     planted = root / "output/site/choose/.fr.html.abcd1234.tmp"
     planted.write_text("half a page")
     result = run(root, "bundle", "--include-drafts")
-    assert result.returncode == 3 and "run `awareness build` again" in result.stderr  # fr-GB is half written
+    assert result.returncode == 3 and "run `awareness build" in result.stderr  # fr-GB is out of date
     assert run(root, "build", "--format", "html").returncode == 0
     assert not list((root / "output").rglob("*.tmp"))
     planted.write_text("half a page")  # as if another kill left it after the build
@@ -208,10 +209,10 @@ BAD_STATES = {
     "list": "[]",
     "null": "null",
     "number": "3",
-    "truncated": '{"version": 4, "editions": {"en-GB": {"edi',
-    "older version": {"version": 3, "editions": {}},
-    "editions a list": {"version": 4, "editions": []},
-    "record a string": {"version": 4, "editions": {"en-GB": "x"}},
+    "truncated": '{"version": %d, "editions": {"en-GB": {"edi' % STATE_VERSION,
+    "older version": {"version": STATE_VERSION - 1, "editions": {}},
+    "editions a list": {"version": STATE_VERSION, "editions": []},
+    "record a string": {"version": STATE_VERSION, "editions": {"en-GB": "x"}},
     "outputs a list": lambda r: {**r, "outputs": []},
     "files a string": lambda r: {**r, "outputs": {"html": {**r["outputs"]["html"], "files": "output/x"}}},
     "draft_reasons a number": lambda r: {**r, "draft_reasons": 1},
@@ -337,6 +338,27 @@ def test_a_truncated_pdf_is_rebuilt(mini, cli):
     report = json.loads(cli(mini, "build", "--format", "card", "--edition", "en-GB", "--json").stdout)
     assert [e["edition"] for e in report["editions"]] == ["en-GB"]
     assert pdf.read_bytes() == clean
+
+
+def test_bundle_refuses_an_output_built_from_other_sources(two_editions, cli):
+    root = two_editions
+    cli(root, "build", "--format", "html,card", "--edition", "fr-GB")
+    edit(root / FR)
+    cli(root, "build", "--format", "html", "--edition", "fr-GB")  # the card now shows the old text
+    result = cli(root, "bundle", "--include-drafts", code=3)
+    assert "edition fr-GB: its card output was built from other sources than these" in result.output
+    assert "awareness build --edition fr-GB --format card,html" in result.output
+    cli(root, "build", "--edition", "fr-GB", "--format", "card,html")
+    cli(root, "bundle", "--include-drafts")
+
+
+def test_bundle_does_not_need_the_fonts_the_leaflets_were_rendered_with(two_editions, cli, monkeypatch):
+    root = two_editions
+    cli(root, "build", "--format", "html,card", "--edition", "en-GB")
+    import pipeline.incremental
+
+    monkeypatch.setattr(pipeline.incremental, "font_identity", lambda family: f"{family}=?")  # no fontconfig
+    cli(root, "bundle")
 
 
 # --- caches ------------------------------------------------------------------------------------------
