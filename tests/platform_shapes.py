@@ -37,13 +37,14 @@ NEW_ORDER = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date", 
 
 
 def weblate_header(locale: str, fields: dict[str, str], order: list[str] = EDIT_ORDER) -> str:
-    """A header the way Weblate writes it: its order, X-Generator, the team URL wrapped before `fr/>`."""
+    """A header the way Weblate writes it: its order, X-Generator, the team URL line ending `...fr/>"` with its
+    `"\\n"` on the next line."""
     keys = [k for k in order if k in fields] + sorted(k for k in fields if k not in order)
     lines = ['msgid ""', 'msgstr ""']
     for key in keys:
         line = f"{key}: {fields[key]}\\n"
         if key == "Language-Team" and "<" in line and len(line) > 70:
-            cut = line.rindex("/>") - len(locale) - 1
+            cut = line.rindex("\\n")  # Weblate: `...fr/>"` then `"\n"` on a line of its own
             lines += [f'"{line[:cut]}"', f'"{line[cut:]}"']
         else:
             lines.append(f'"{line}"')

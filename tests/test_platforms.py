@@ -52,7 +52,7 @@ def test_weblate_commits_are_formatting_only_for_update_check_and_clean_for_chec
     for locale in ("fr", "ja"):
         as_weblate(project, locale)
     text = po(project, "fr").read_text()
-    assert '/projects/awareness/content"\n"/fr/>\\n"' in text and "X-Generator: Weblate" in text
+    assert '/projects/awareness/content/fr/>"\n"\\n"\n' in text and "X-Generator: Weblate" in text
     assert "((n != 0 && n % 1000000 == 0) ? 1 : 2)" in text
     assert re.search(r'^"。', po(project, "ja").read_text(), re.M), "Japanese broken before 。 as Weblate does"
     result = cli(project, "update", "--check")  # exit 0
