@@ -69,6 +69,21 @@ def test_weblate_commits_are_formatting_only_for_update_check_and_clean_for_chec
     assert "formatting only" not in result.output and "fr: up to date" in result.output
 
 
+@pytest.mark.parametrize("options", [["--width=30"], ["--width=55"], ["--width=100"], ["--no-wrap"],
+                                     ["--sort-output", "--width=70"]])
+def test_any_rewrapping_by_gnu_msgcat_is_formatting_only(synced, cli, options):
+    """GNU msgcat as the oracle of a change in form only: whatever width it wraps at, update --check passes."""
+    import subprocess
+
+    project = synced
+    for locale in ("fr", "ja", "ar"):
+        path = po(project, locale)
+        subprocess.run(["msgcat", *options, "-o", str(path), str(path)], check=True)
+    result = cli(project, "update", "--check")
+    for locale in ("fr", "ja", "ar"):
+        assert f"{locale}: formatting only" in result.output or f"{locale}: up to date" in result.output
+
+
 def test_a_real_content_change_still_fails_update_check(synced, cli):
     project = synced
     as_weblate(project, "fr")
