@@ -402,6 +402,21 @@ def test_machine_errors_are_one_line_with_the_path_and_exit_4(mini, cli, monkeyp
     cli(mini, "build", "--format", "html")
 
 
+def test_every_command_turns_a_machine_error_into_one_line(mini, cli, monkeypatch):
+    import pipeline.storage
+
+    def refused(*args, dir=None, **kwargs):  # noqa: A002 - tempfile's name
+        raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+
+    monkeypatch.setattr(pipeline.storage.tempfile, "mkstemp", refused)
+    edit_page(mini / "source_content/page.md")
+    before = tree_bytes(mini / "locales")
+    result = cli(mini, "extract", code=4)
+    assert result.output == f"awareness: error: {mini / 'locales'}: permission denied; make it writable (or readable) " \
+                            f"for this user, or use another --project folder\n"
+    assert tree_bytes(mini / "locales") == before
+
+
 def _mount(target: Path, options: str) -> bool:
     target.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0 or not shutil.which("mount"):
