@@ -128,8 +128,8 @@ def xliff_to_catalog(data: bytes, rel: str) -> polib.POFile:
     catalog = polib.POFile(wrapwidth=0, encoding="utf-8")
     copies = 0
     for unit in store.units:
-        if unit.isheader():
-            for line in str(unit.target or unit.source).splitlines():
+        if unit.isheader():  # read from the source we wrote: a tool may have "translated" the target
+            for line in str(unit.source).splitlines():
                 key, sep, value = line.partition(":")
                 if sep:
                     catalog.metadata[key.strip()] = value.strip()

@@ -383,6 +383,22 @@ def test_an_xliff_translated_in_a_cat_tool_merges_only_the_agency_work(synced, c
     assert all(text != msgid for (_c, msgid), text in after.items() if before[(_c, msgid)] != msgid)
 
 
+def test_a_header_translated_as_a_segment_changes_nothing(synced, cli, tmp_path):
+    """An older export, or a tool that ignores translate="no", offers the PO header as a segment and returns
+    it "translated": the export id and the language still come from what we wrote."""
+    project = synced
+    package = export_xliff(project, cli, tmp_path)
+    path = omegat(package, {"Your privacy": "Datenschutz für Sie"})
+    root = etree.fromstring(path.read_bytes())
+    header = next(u for u in root.iter(f"{{{XLF}}}trans-unit") if u.get("translate") == "no")
+    del header.attrib["translate"]
+    header.find(f"{{{XLF}}}target").text = "Projekt-Id-Version: Inhalte\nSprache: Deutsch\n"
+    path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    result = cli(project, "merge", str(path))
+    assert "(three-way)" in result.output and "merged 1," in result.output
+    assert polib.pofile(str(po(project, "de"))).metadata["Language"] == "de"
+
+
 def test_xliff_left_in_english_changes_nothing(synced, cli, tmp_path):
     project = synced
     package = export_xliff(project, cli, tmp_path)
