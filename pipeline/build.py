@@ -270,6 +270,11 @@ def own_fingerprints(fingerprints: Fingerprinter, inputs: BuildInputs, edition: 
     return own, fresh
 
 
+def fingerprinter(inputs: BuildInputs) -> Fingerprinter:
+    """The fingerprints of this build's inputs (build and bundle must compute them alike)."""
+    return Fingerprinter(inputs.project, inputs.editions, inputs.today.isoformat(), inputs.settings.logo)
+
+
 def shared_fingerprint(project: Project, inputs: BuildInputs, fingerprints: Fingerprinter) -> str:
     """What the site files of no edition (assets, choosers, sitemap) are made from: every catalog and region."""
     parts = [*fingerprints.shared, "kind=shared", "editions=" + ",".join(e.id for e in inputs.editions)]
@@ -327,7 +332,7 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     if problem:
         warnings.append(Issue(project.rel(state_file), 0, "warning", "state",
                               f"build state discarded ({problem}); every output is built again"))
-    fingerprints = Fingerprinter(project, inputs.editions, inputs.today.isoformat(), inputs.settings.logo)
+    fingerprints = fingerprinter(inputs)
     todo: list[Job] = []
     unchanged: list[str] = []
     refused: list[Issue] = []
