@@ -131,15 +131,14 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
 
 def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts: bool, allow_unreviewed: bool,
                  out: Path | None) -> BundleResult:
-    from .build import own_fingerprints
-    from .incremental import Fingerprinter
+    from .build import fingerprinter, own_fingerprints
     from .view import load_inputs, prepare
 
     folders = [Path(p).resolve() for p in (inputs or [project.output])]
     editions, homes, shared_records = collect(project, folders)
     sources, _ = load_inputs(project)
     known = {e.id: e for e in sources.editions}
-    fingerprints = Fingerprinter(project, sources.editions, sources.today.isoformat(), sources.settings.logo)
+    fingerprints = fingerprinter(sources)  # as build computes them
     configured = [k for k in FORMATS if k in sources.settings.formats]
     readers = {folder: _Reader(folder) for folder in folders}
     facts: dict[str, EditionRecord] = {}
