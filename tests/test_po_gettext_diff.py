@@ -349,3 +349,35 @@ def test_files_gettext_rejects_are_refused_with_their_line(text, line):
         parse_catalog(text.encode(), "locales/fr/x.po")
     lines = [p.line for p in refused.value.problems] or [refused.value.line]
     assert refused.value.path == "locales/fr/x.po" and lines[0] == line, str(refused.value)
+
+
+def test_returned_files_are_read_as_msgcat_reads_them(tmp_path):
+    """`merge` reads translators' files through the same reader, after taking off a BOM and turning CRLF into
+    LF (documented: any line endings, with or without BOM); msgcat judges the text it then reads."""
+    from pipeline.merge import decode_po, parse_returned
+
+    counts: collections.Counter = collections.Counter()
+    failures = []
+    path = tmp_path / "returned.po"
+    for kind, data in generated(max(COUNT // 3, 50), seed=SEED + 1):
+        path.write_bytes(data)
+        try:
+            text = decode_po(data, "returned.po").encode("utf-8")
+        except InputRefused:
+            text = data  # not UTF-8: msgcat must reject it as well
+        oracle = msgcat(text, "--no-wrap")
+        try:
+            returned = parse_returned(path, "returned.po")
+        except InputRefused as exc:
+            counts["refused"] += 1
+            if oracle.returncode == 0 and "no msgid entries" not in str(exc):
+                counts["refused-by-msgfmt-only"] += 1  # msgfmt, the other judge merge asks, is stricter here
+            continue
+        counts["accepted"] += 1
+        if oracle.returncode != 0:
+            failures.append(f"[{kind}] accepted a file msgcat rejects:\n{data.decode('utf-8', 'replace')}")
+        elif msgcat(written_back(returned), "--no-wrap").stdout != oracle.stdout:
+            failures.append(f"[{kind}] read differently:\n{data.decode('utf-8', 'replace')}")
+    print(f"\nmerge: {dict(counts)}")
+    assert not failures, f"{len(failures)} disagreements; first:\n" + "\n\n".join(failures[:3])
+    assert counts["accepted"] and counts["refused"]
