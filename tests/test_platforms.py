@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import REPO, tree_bytes
@@ -582,3 +584,49 @@ def test_real_omegat_round_trip_merges_the_agency_work_and_never_english(synced,
     after = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po(project, "de")))}
     for key, text in after.items():
         assert text == (changes[key[1]] if key[1] in changes and key[0] is None else before[key]), key
+
+
+# --- property: whatever a tool returns, English never replaces or confirms a translation ----------------
+
+def _catalog() -> polib.POFile:
+    return polib.pofile(str(REPO / "locales/de/LC_MESSAGES/messages.po"))
+
+
+ACTIONS = st.sampled_from(["keep", "english", "empty", "edit", "fuzzy-edit"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(ACTIONS, min_size=20, max_size=20), st.booleans(), st.booleans(), st.booleans())
+def test_merge_never_lets_english_or_an_empty_text_replace_or_confirm(actions, three_way, review, prefer):
+    import datetime as dt
+
+    from pipeline.merge import MergeOptions, MergeReport, merge_entries
+    from pipeline.review import is_reviewed
+
+    current, returned = _catalog(), _catalog()
+    base = _catalog() if three_way else None
+    live = [e for e in returned if not e.obsolete and e.msgstr and not e.msgid_plural][: len(actions)]
+    for entry, action in zip(live, actions):
+        if action == "english":
+            entry.msgstr = entry.msgid
+        elif action == "empty":
+            entry.msgstr = ""
+        elif action in ("edit", "fuzzy-edit"):
+            entry.msgstr = "Neu: " + entry.msgstr
+            if action == "fuzzy-edit" and "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+    before = {(e.msgctxt, e.msgid): e.msgstr for e in current}
+    options = MergeOptions(prefer_returned=prefer, review_day=dt.date(2026, 12, 1) if review else None)
+    report = MergeReport("r.po", "de", "c.po", "three-way" if three_way else "two-way")
+    merge_entries(current, returned, base, lambda entry: [], report, options)
+    after = {(e.msgctxt, e.msgid): e for e in current}
+    for entry, action in zip(live, actions):
+        key = (entry.msgctxt, entry.msgid)
+        result = after[key]
+        if action in ("english", "empty"):
+            assert result.msgstr == before[key], (action, key)
+            assert not (is_reviewed(result) and action == "english" and before[key] != entry.msgid)
+        if action == "empty":
+            assert key not in {(r["msgctxt"], r["msgid"]) for r in report.reviewed}
+        if action == "edit" and three_way:
+            assert result.msgstr == entry.msgstr
