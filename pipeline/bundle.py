@@ -131,7 +131,7 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
 
 def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts: bool, allow_unreviewed: bool,
                  out: Path | None) -> BundleResult:
-    from .build import fingerprinter, own_fingerprints
+    from .build import fingerprinter
     from .view import load_inputs, prepare
 
     folders = [Path(p).resolve() for p in (inputs or [project.output])]
@@ -150,31 +150,6 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
         if edition is None:
             left_out.append((edition_id, "not an edition of these sources"))
             continue
-        for kind, output in sorted(record.outputs.items()):
-            for rel in output.files:
-                if not _owned(project, edition_id, kind, rel):
-                    raise InputRefused(f"edition {edition_id}: the build record lists '{rel}', which is not a file of "
-                                       f"its {kind} output; run `awareness build` again", path=where)
-                problem = reader.problem(rel, output.digests.get(rel))
-                if problem:
-                    raise InputRefused(f"edition {edition_id}: {rel} {problem}; run `awareness build` again",
-                                       path=where)
-
-        def current(kind: str, fingerprint: str, outputs=record.outputs, reader=reader) -> bool:
-            output = outputs.get(kind)
-            return (output is not None and output.sources == fingerprint
-                    and all(reader.problem(f, output.digests.get(f)) is None for f in output.files))
-
-        # of the sources alone: a bundle job need not have the fonts the shards rendered with
-        # (nothing is being made now: the site's print covers the leaflets that are current, as its build saw them)
-        _, fresh = own_fingerprints(fingerprints, sources, edition, configured, current, (), machine=False)
-        stale = sorted(set(record.outputs) - fresh)
-        if stale:
-            # the site lists the leaflets with their sizes: it is made again with any of them
-            redo = sorted(set(stale) | ({HTML} if HTML in record.outputs else set()))
-            raise InputRefused(f"edition {edition_id}: its {', '.join(stale)} output was built from other sources than "
-                               f"these; run `awareness build --edition {edition_id} --format {','.join(redo)}`",
-                               path=where)
         # the gate, asked now: the facts come from the sources, only the leaflets' overflow from the record
         facts[edition_id] = prepare(sources, edition).record()
         facts[edition_id].outputs = record.outputs
@@ -182,8 +157,9 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
                                  allow_unreviewed=allow_unreviewed)
         if found:
             left_out.append((edition_id, release.short_reason(found)))
-        else:
-            chosen.append(edition_id)
+            continue  # nothing of it is read, let alone shipped
+        _verify(project, edition, record, reader, where, fingerprints, sources, configured)
+        chosen.append(edition_id)
     if not chosen:
         reasons = ", ".join(f"{e}: {w}" for e, w in left_out[:5]) or "nothing was built"
         raise ProblemsFound(f"no release editions to bundle ({reasons}{', ...' if len(left_out) > 5 else ''}); "
@@ -218,6 +194,38 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
     target = out or project.bundle_file(__version__)
     write_atomic(target, buffer.getvalue())
     return BundleResult(target, tuple(chosen), tuple(left_out), len(buffer.getvalue()))
+
+
+def _verify(project: Project, edition, record: EditionRecord, reader: _Reader, where: str, fingerprints, sources,
+            configured: list[str]) -> None:
+    """Refuse the bundle unless every file of the edition is its own, inside its folder, as its build wrote it,
+    and every output was made from the sources checked out now."""
+    from .build import own_fingerprints
+
+    edition_id = record.edition
+    for kind, output in sorted(record.outputs.items()):
+        for rel in output.files:
+            if not _owned(project, edition_id, kind, rel):
+                raise InputRefused(f"edition {edition_id}: the build record lists '{rel}', which is not a file of "
+                                   f"its {kind} output; run `awareness build` again", path=where)
+            problem = reader.problem(rel, output.digests.get(rel))
+            if problem:
+                raise InputRefused(f"edition {edition_id}: {rel} {problem}; run `awareness build` again", path=where)
+
+    def current(kind: str, fingerprint: str) -> bool:
+        output = record.outputs.get(kind)
+        return output is not None and output.sources == fingerprint
+
+    # of the sources alone: a bundle job need not have the fonts the shards rendered with
+    # (nothing is being made now: the site's print covers the leaflets that are current, as its build saw them)
+    _, fresh = own_fingerprints(fingerprints, sources, edition, configured, current, (), machine=False)
+    stale = sorted(set(record.outputs) - fresh)
+    if stale:
+        # the site lists the leaflets with their sizes: it is made again with any of them
+        redo = sorted(set(stale) | ({HTML} if HTML in record.outputs else set()))
+        raise InputRefused(f"edition {edition_id}: its {', '.join(stale)} output was built from other sources than "
+                           f"these; run `awareness build --edition {edition_id} --format {','.join(redo)}`",
+                           path=where)
 
 
 def _shared_files(project: Project, sources, fingerprints, records: dict[Path, OutputRecord],
