@@ -339,15 +339,17 @@ def export(ctx: click.Context, locale: str, out: Path | None, fmt: str) -> None:
 @click.option("--locale", help="The files' language, when their Language header is missing.")
 @click.option("--dry-run", is_flag=True, help="Report what would be merged; write nothing.")
 @click.option("--review", is_flag=True,
-              help="The file comes from a reviewer: every translation in it that passes the checks is marked "
-                   "reviewed (confirmed as it is, or as the reviewer changed it).")
+              help="The file comes from a reviewer: translations the reviewer changed, or whose '(review)' note "
+                   "they removed, are marked reviewed; entries returned untouched keep their state.")
+@click.option("--confirm-all", is_flag=True,
+              help="With --review: also confirm every translation returned unchanged (the reviewer read them all).")
 @click.option("--prefer-returned", is_flag=True,
               help="Where the catalog changed since the export, this file's translation wins (still checked).")
 @click.option("--machine-translated", is_flag=True, help="The translations were machine-made: mark them for review.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_run: bool, review: bool,
-          prefer_returned: bool, machine_translated: bool, as_json: bool) -> None:
+          confirm_all: bool, prefer_returned: bool, machine_translated: bool, as_json: bool) -> None:
     """Merge translators' returned FILES (PO, or XLIFF .xlf) into the catalogs, entry by entry, after
     checking each.
 
@@ -367,8 +369,10 @@ def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_r
     from .merge import MergeOptions, merge_file
 
     project = project_of(ctx)
+    if confirm_all and not review:
+        raise click.UsageError("--confirm-all goes with --review")
     options = MergeOptions(prefer_returned=prefer_returned, machine=machine_translated,
-                           review_day=build_date().date() if review else None)
+                           review_day=build_date().date() if review else None, confirm_all=confirm_all)
     reports = [merge_file(project, Path(f), locale=locale, dry_run=dry_run, options=options) for f in files]
     if as_json:
         print_json([r.as_dict() for r in reports])
@@ -427,7 +431,8 @@ def print_merge_report(r, dry_run: bool) -> None:
     for m in r.merged:
         click.echo(f"{r.file}:{m['line']}: info[merged]: {_entry(m)}")
     verb = "would merge" if dry_run else "merged"
-    reviewed = f", reviewed {len(r.reviewed)}" if r.reviewed else ""
+    reviewed = f", reviewed {len(r.reviewed)}" if r.reviewed or r.left_unreviewed else ""
+    reviewed += f", left unreviewed {r.left_unreviewed}" if r.left_unreviewed else ""
     english = f", left in English {len(r.english)}" if r.english else ""
     click.echo(f"{r.file} -> {r.catalog} ({r.mode}): {verb} {len(r.merged)}, carried {len(r.carried)}, "
                f"unchanged {r.unchanged}, rejected {len(r.rejected)}, conflicts {len(r.conflicts)}, "

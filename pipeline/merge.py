@@ -23,7 +23,7 @@ from .catalogs import (
 from .checks import CONTENT_CHECKS, check_entry, context_for
 from .errors import InputRefused
 from .layout import Project
-from .review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed
+from .review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed, needs_review_note
 from .snapshots import export_id_of, read_snapshot
 from .storage import locked, write_atomic
 from . import xliff
@@ -47,6 +47,7 @@ class MergeReport:
     stale: list[dict] = field(default_factory=list)  # changed by the translator, sentence gone, nothing similar
     english: list[dict] = field(default_factory=list)  # came back as the English source: untranslated, not merged
     contexts: list[dict] = field(default_factory=list)  # one text came back for an msgid the catalog gives two
+    left_unreviewed: int = 0  # merge --review: returned unchanged, note kept: the reviewer did not confirm them
     notes: list[str] = field(default_factory=list)
     source_copies: int = 0  # XLIFF units whose target was still the English source: not translated
     written: bool = False
@@ -144,6 +145,9 @@ class MergeOptions:
     prefer_returned: bool = False  # a trusted reviewer's revisions win over later catalog changes (still checked)
     review_day: dt.date | None = None  # merge --review: confirmed entries are marked reviewed on this day
     machine: bool = False  # the returned translations were machine-made: mark them for review
+    # merge --review --confirm-all: every translation the file holds unchanged is confirmed too, not only those
+    # the reviewer changed or whose (review) note they removed
+    confirm_all: bool = False
 
 
 def _successor(entry: polib.POEntry, current: polib.POFile, active: dict) -> polib.POEntry | None:
@@ -184,9 +188,14 @@ def merge_entries(current: polib.POFile, returned: polib.POFile, base: polib.POF
         if _state(entry) == _state(target):
             report.unchanged += 1
             if options.review_day and is_translated(target) and not is_reviewed(target) and not is_fuzzy(entry):
-                mark_reviewed(target, options.review_day)  # the reviewer saw exactly this text and kept it
-                report.reviewed.append(_ref(entry))
-                changed = True
+                # a package holds every entry: an untouched one was not necessarily read. The reviewer
+                # confirms a text as it is by removing its "(review)" note (or everything, by --confirm-all)
+                if options.confirm_all or (needs_review_note(target) and not needs_review_note(entry)):
+                    mark_reviewed(target, options.review_day)
+                    report.reviewed.append(_ref(entry))
+                    changed = True
+                else:
+                    report.left_unreviewed += 1
             continue
         if not touched:
             report.unchanged += 1  # the translator did not touch it

@@ -240,7 +240,7 @@ def test_review_never_confirms_an_empty_or_english_entry(synced, cli, tmp_path):
     for entry in translated[10:15]:
         entry.msgstr = entry.msgid
     catalog.save()
-    report = json.loads(cli(project, "merge", "--review", "--json", str(sent)).output)[0]
+    report = json.loads(cli(project, "merge", "--review", "--confirm-all", "--json", str(sent)).output)[0]
     confirmed = {(r["msgctxt"], r["msgid"]) for r in report["reviewed"]}
     assert not confirmed & {(e.msgctxt, e.msgid) for e in translated[:15]}
     touched = {(e.msgctxt, e.msgid) for e in translated[:15]}
@@ -333,7 +333,7 @@ def test_xliff_reviewed_entries_are_final_and_approved(synced, cli, tmp_path):
     project = synced
     reviewer = tmp_path / "review.po"
     shutil.copy(po(project, "de"), reviewer)
-    cli(project, "merge", "--review", str(reviewer))
+    cli(project, "merge", "--review", "--confirm-all", str(reviewer))
     package = export_xliff(project, cli, tmp_path)
     root = etree.fromstring((package / "messages.xlf").read_bytes())
     units = [u for u in root.iter(f"{{{XLF}}}trans-unit") if u.get("translate") != "no"]

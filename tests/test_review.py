@@ -45,16 +45,37 @@ def test_review_flow_from_machine_draft_to_release(verified_project, cli, tmp_pa
     result = cli(verified_project, "build", "--release", "--edition", "fr-GB", code=1)
     assert "messages in locales/fr are not yet confirmed by a reviewer" in result.output
     assert "--allow-unreviewed" in result.output
-    # the reviewer gets an export, corrects one entry, confirms the rest, and sends it back
+    # the reviewer gets an export (every entry), corrects two and sends it back: two are confirmed, not all
     cli(verified_project, "export", "fr", "--out", str(tmp_path / "package"))
     returned = tmp_path / "package" / "messages.po"
     catalog = polib.pofile(str(returned))
     corrected = next(e for e in catalog if e.msgid == "Your privacy")
     corrected.msgstr = "Votre vie privée"
+    next(e for e in catalog if e.msgid == "Home").msgstr = "Accueil"
+    blank = next(e for e in catalog if e.msgid == "Edition")
+    blank.msgstr = ""  # a text the reviewer emptied is never confirmed
     catalog.save()
     result = cli(verified_project, "merge", "--review", str(returned))
+    assert ", reviewed 2, left unreviewed " in result.output, result.output
+    assert stats(cli, verified_project)["reviewed"] == 2
+    # removing an entry's "(review)" note confirms it as it is; the rest stay unreviewed
+    catalog = polib.pofile(str(returned))
+    kept = next(e for e in catalog if e.msgid == "Published")
+    kept.tcomment = "\n".join(line for line in kept.tcomment.split("\n") if not line.startswith("(review)"))
+    catalog.save()
+    result = cli(verified_project, "merge", "--review", str(returned))
+    assert ", reviewed 1, left unreviewed " in result.output, result.output
+    assert stats(cli, verified_project)["reviewed"] == 3
+    # confirming everything takes an option that says so (the empty entry still is not confirmed)
+    cli(verified_project, "merge", "--review", "--confirm-all", str(returned))
     reviewed = stats(cli, verified_project)
-    assert reviewed["reviewed"] == reviewed["total"], result.output
+    assert reviewed["reviewed"] == reviewed["total"] - 1, reviewed
+    catalog = polib.pofile(str(returned))
+    next(e for e in catalog if e.msgid == "Edition").msgstr = accented("Edition")  # the reviewer puts it back
+    catalog.save()
+    cli(verified_project, "merge", "--review", "--confirm-all", str(returned))
+    reviewed = stats(cli, verified_project)
+    assert reviewed["reviewed"] == reviewed["total"], reviewed
     final = {e.msgid: e for e in polib.pofile(str(po(verified_project)))}
     assert final["Your privacy"].msgstr == "Votre vie privée"
     assert final["Your privacy"].tcomment.startswith("reviewed ")
@@ -69,7 +90,7 @@ def test_review_marks_survive_msgcat_and_msgmerge_and_an_edit_undoes_them(verifi
     fill_catalog(po(verified_project), lambda m: m)
     reviewer = tmp_path / "review.po"
     shutil.copy(po(verified_project), reviewer)
-    cli(verified_project, "merge", "--review", str(reviewer))
+    cli(verified_project, "merge", "--review", "--confirm-all", str(reviewer))
     total = stats(cli, verified_project)["total"]
     assert stats(cli, verified_project)["reviewed"] == total
     for command in (["msgcat", "-o", str(po(verified_project)), str(po(verified_project))],
