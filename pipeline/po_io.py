@@ -425,7 +425,7 @@ def render_entry(entry: polib.POEntry) -> str:
     if entry.msgctxt is not None:
         lines.append(f"{keyword}msgctxt {quote(entry.msgctxt)}")
     lines.append(f"{keyword}msgid {quote(entry.msgid)}")
-    if entry.msgid_plural:
+    if entry.msgid_plural or entry.msgstr_plural:  # gettext accepts `msgid_plural ""`; polib keeps it as ""
         lines.append(f"{keyword}msgid_plural {quote(entry.msgid_plural)}")
     if entry.msgstr_plural:  # as polib decides between msgstr and msgstr[N]
         lines += [f"{keyword}msgstr[{n}] {quote(v)}" for n, v in sorted(entry.msgstr_plural.items())]

@@ -97,7 +97,7 @@ def entry(r: random.Random, msgid: list[str], *, obsolete: bool = False, plural:
         lines += field(r, "msgctxt", context, prefix)
     lines += field(r, "msgid", msgid, prefix)
     if plural:
-        lines += field(r, "msgid_plural", literal(r, 1, 3), prefix)
+        lines += field(r, "msgid_plural", literal(r, 1, 3) if r.random() < 0.95 else ['""'], prefix)
         for n in range(plural):
             lines += field(r, f"msgstr[{n}]", literal(r), prefix)
     else:
