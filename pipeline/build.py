@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import resource
 import re
+import resource
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -343,10 +343,10 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
         recorded = state.editions.get(edition.id)
         outputs = recorded.outputs if recorded else {}
         own, fresh = own_fingerprints(fingerprints, inputs, edition, configured,
-                                      lambda kind, fp: is_current(project, outputs, kind, fp), kinds)
+                                      lambda kind, fp, outputs=outputs: is_current(project, outputs, kind, fp), kinds)
         # the same of the sources alone, for bundle: the site's covers the leaflets' states just found
-        sources, _ = own_fingerprints(fingerprints, inputs, edition, configured, lambda kind, fp: kind in fresh, kinds,
-                                      machine=False)
+        sources, _ = own_fingerprints(fingerprints, inputs, edition, configured,
+                                      lambda kind, fp, fresh=fresh: kind in fresh, kinds, machine=False)
         prints[edition.id] = {k: own[k] for k in kinds}
         source_prints[edition.id] = {k: sources[k] for k in kinds}
         stale = {k for k in kinds if force or k not in fresh}
@@ -382,7 +382,8 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
             for kind, output in result.record.outputs.items():
                 output.inputs = prints[result.edition.id][kind]
                 output.sources = source_prints[result.edition.id][kind]
-                output.digests = {f: digests[f] for f in output.files if f in digests}
+                output.files = [f for f in output.files if f in digests]  # only what is on disk is vouched for
+                output.digests = {f: digests[f] for f in output.files}
             state.record(result.record)
             unsaved.append(result.record)
             if result.written:

@@ -63,6 +63,10 @@ def collect(project: Project, folders: list[Path]) -> tuple[dict[str, EditionRec
     return editions, homes, shared
 
 
+def _inputs(record: EditionRecord) -> dict[str, str]:
+    return {kind: output.inputs for kind, output in record.outputs.items()}
+
+
 class _Reader:
     """The files of an output folder, read once, each checked against the size and hash its build recorded:
     nothing outside the folder (no `..`, no symlink out), no temporary, nothing truncated or edited since."""

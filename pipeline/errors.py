@@ -13,6 +13,7 @@ EXIT_PROBLEMS = 1  # problems were found: check errors, rejected entries, failed
 EXIT_USAGE = 2  # a command was called wrongly (Click's own usage errors, unknown editions)
 EXIT_REFUSED = 3  # an input was refused as a whole
 EXIT_MACHINE = 4  # the machine refused: a folder not writable or readable, a read-only or full disk
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
 class PipelineError(Exception):
