@@ -295,6 +295,22 @@ def test_bundle_never_reads_outside_its_input_folders(mini, cli, tmp_path):
         assert not [n for n in archive.namelist() if "evil" in n or "passwd" in n or "/." in n]
 
 
+def test_two_shards_with_the_same_edition_bundle_once_or_are_refused_when_they_differ(mini, cli, tmp_path):
+    cli(mini, "build", "--format", "html")
+    first, second = tmp_path / "a" / "output", tmp_path / "b" / "output"
+    shutil.copytree(mini / "output", first)
+    shutil.copytree(mini / "output", second)
+    cli(mini, "bundle", "--input", str(first), "--input", str(second), "--out", str(tmp_path / "ab.zip"))
+    cli(mini, "bundle", "--out", str(tmp_path / "single.zip"))
+    assert (tmp_path / "ab.zip").read_bytes() == (tmp_path / "single.zip").read_bytes()
+    data = json.loads((second / ".build-state.json").read_text())
+    data["editions"]["en-GB"]["outputs"]["html"]["inputs"] = "0" * 64
+    (second / ".build-state.json").write_text(json.dumps(data))
+    result = cli(mini, "bundle", "--input", str(first), "--input", str(second), "--out", str(tmp_path / "c.zip"),
+                 code=3)
+    assert "edition en-GB was built from different inputs in two shards" in result.output
+
+
 def test_draft_reasons_in_a_bundle_come_from_the_gate_not_from_the_state(mini, cli):
     cli(mini, "init", "fr")  # untranslated: fr-GB is a draft
     cli(mini, "build", "--format", "html")
