@@ -37,9 +37,14 @@ class BuildProgress:
             return
         from .release import refusals
 
-        state = "FAILED" if result.failed else "DRAFT" if refusals(result.record) else "release"
+        errors = [i for i in result.issues if i.severity == "error"]
+        # the release gate saying no is a refusal with its reasons, not a crash
+        refused = bool(errors) and all(i.check in ("release", "fit") for i in errors)
+        state = "REFUSED" if refused else "FAILED" if errors else "DRAFT" if refusals(result.record) else "release"
         pages = f", leaflet {result.leaflet_pages} pages" if result.leaflet_pages else ""
-        line = f"{result.edition.id:<7} {state:<7} {len(result.written) or len(result.files)} files{pages} ({result.seconds:.2f}s)"
+        made = len(result.written) or len(result.files)
+        what = "not built (see the reasons below)" if refused and not made else f"{made} files{pages}"
+        line = f"{result.edition.id:<7} {state:<7} {what} ({result.seconds:.2f}s)"
         if self.tty:
             width = 24
             filled = width * self.done // max(self.total, 1)

@@ -241,3 +241,11 @@ def test_generated_short_numbers_keep_their_leading_zeros(case, separator):
 
 def test_there_are_such_short_numbers_to_test():
     assert ("AU", "000") in SHORT_WITH_ZEROS and ("ES", "017") in SHORT_WITH_ZEROS and ("MX", "088") in SHORT_WITH_ZEROS
+
+
+def test_a_release_refusal_is_said_as_one_and_names_the_contacts(project, cli):
+    result = cli(project, "build", "--edition", "en-GB", "--format", "html", "--release", code=1)
+    first = result.output.splitlines()[0]
+    assert first.startswith("en-GB   REFUSED not built") and "FAILED" not in result.output, result.output
+    assert "printed contacts not verified live in the last 12 months: GB/iwf" in result.output
+    assert "(see `awareness contacts --due GB`)" in result.output
