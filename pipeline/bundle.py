@@ -16,7 +16,7 @@ from .errors import InputRefused, PipelineError, ProblemsFound
 from .layout import STATE_FILE, Project, within_output
 from .leaflets import FORMATS
 from .records import BuildState, EditionRecord, FileDigest, OutputRecord, safe_output_path
-from .storage import machine_errors, write_atomic
+from .storage import clean_temporaries, machine_errors, write_atomic
 
 HTML = "html"
 
@@ -196,6 +196,7 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, files[name], compresslevel=9)
     target = out or project.bundle_file(__version__)
+    clean_temporaries(target.parent, target.name)  # what an interrupted bundle left
     write_atomic(target, buffer.getvalue())
     return BundleResult(target, tuple(chosen), tuple(left_out), len(buffer.getvalue()))
 

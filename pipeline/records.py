@@ -251,7 +251,7 @@ class BuildState:
 def save_merged(path: Path, built: list[EditionRecord], shared: OutputRecord | None = None) -> BuildState:
     """Add the records of what this build made to the state on disk, under the output folder's lock: two builds
     of different editions at once keep each other's records. Returns the state as saved."""
-    with locked(path.parent):
+    with locked(path.parent, clean=False):  # the build cleaned the output folder when it began
         state = BuildState.load(path)
         for record in built:
             state.record(record)

@@ -71,13 +71,13 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def clean_temporaries(folder: Path) -> list[Path]:
+def clean_temporaries(folder: Path, name: str | None = None) -> list[Path]:
     """Remove the temporaries an interrupted write left below `folder` (never one another process is writing:
-    those are locked). Returns what was removed."""
+    those are locked), or only those of the file `name` in `folder`. Returns what was removed."""
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    for path in folder.rglob(".*.tmp"):
+    for path in (folder.glob(f".{name}.*.tmp") if name else folder.rglob(".*.tmp")):
         if not TEMPORARY.match(path.name) or path.is_symlink() or not path.is_file():
             continue
         try:
@@ -105,12 +105,15 @@ def is_temporary(name: str) -> bool:
 
 
 @contextlib.contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """An exclusive advisory lock on a folder, so two merges or updates never interleave."""
+def locked(folder: Path, *, clean: bool = True) -> Iterator[None]:
+    """An exclusive advisory lock on a folder, so two merges or updates never interleave. Holding it, the
+    temporaries an interrupted command left below the folder are removed (clean=False: leave them)."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".awareness.lock", "a+b") as handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
+            if clean:
+                clean_temporaries(folder)
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

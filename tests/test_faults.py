@@ -153,6 +153,27 @@ def test_temporaries_left_by_a_kill_are_cleaned_by_the_next_build_and_never_bund
     assert ".tmp" not in sums and "awareness-0.1.0/site/choose/fr.html" in names
 
 
+def test_a_killed_bundle_or_extract_leaves_the_old_file_and_the_next_run_cleans_up(two_editions, tmp_path):
+    root = two_editions
+    assert run(root, "build", "--format", "html").returncode == 0
+    assert run(root, "bundle", "--include-drafts").returncode == 0
+    zipped = (root / "output/awareness-0.1.0.zip").read_bytes()
+    (root / "output/awareness-0.1.0.zip").write_bytes(b"an older bundle")
+    assert run(root, "bundle", "--include-drafts", env={KILL_AT_WRITE: "1"}).returncode == -signal.SIGKILL
+    assert (root / "output/awareness-0.1.0.zip").read_bytes() == b"an older bundle"
+    assert list((root / "output").glob(".awareness-0.1.0.zip.*.tmp"))
+    assert run(root, "bundle", "--include-drafts").returncode == 0
+    assert (root / "output/awareness-0.1.0.zip").read_bytes() == zipped
+    assert not list((root / "output").rglob("*.tmp"))
+    pot = (root / "locales/messages.pot").read_bytes()
+    edit_page(root / "source_content/page.md")
+    assert run(root, "extract", env={KILL_AT_WRITE: "1"}).returncode == -signal.SIGKILL
+    assert (root / "locales/messages.pot").read_bytes() == pot and list((root / "locales").glob(".*.tmp"))
+    assert run(root, "extract").returncode == 0
+    assert not list((root / "locales").rglob("*.tmp")) and b"Report the full web address" in (
+        root / "locales/messages.pot").read_bytes()
+
+
 def test_killed_pool_workers_exit_without_a_traceback(two_editions):
     root = two_editions
     # three editions on two workers: when the parent dies at its first write, a worker is still rendering
