@@ -7,6 +7,7 @@ the reason, and everything is built again; nothing else trusts it further than i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -100,11 +101,16 @@ class EditionRecord:
 
 # --- checking the shape of a state read from disk ---------------------------------------------------
 
+@functools.cache
+def _hints(cls: type) -> dict:
+    return typing.get_type_hints(cls)
+
+
 def _typed(cls: type, data: object, where: str):
     """An instance of dataclass `cls` from JSON data, every field checked against its type hint."""
     if not isinstance(data, dict):
         raise StateError(f"{where}: expected an object, found {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     values = {}
     for f in fields(cls):
         if f.name in data:
