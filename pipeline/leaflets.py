@@ -118,13 +118,21 @@ def help_routes(view: EditionView, per_need: int = 2) -> list[dict]:
     return out
 
 
-def qr_svg(url: str, size_mm: float) -> Markup:
-    """The code as inline SVG (no fetch, nothing to smuggle in), quiet zone of 4 modules included."""
+def qr_svg(url: str, size_mm: float, alt: str = "") -> Markup:
+    """The code as inline SVG (no fetch, nothing to smuggle in), quiet zone of 4 modules included. Its <title>
+    is the figure's alternative text in the PDF (WeasyPrint tags an inline SVG as a Figure)."""
     import segno
 
     code = segno.make(url, error="m")
-    svg = code.svg_inline(border=4, omitsize=True, title=url_label(url))  # a viewBox, so CSS sizes it
+    svg = code.svg_inline(border=4, omitsize=True, title=str(alt) or url_label(url))  # a viewBox: CSS sizes it
     return Markup(svg.replace("<svg ", f'<svg style="width:{size_mm}mm;height:{size_mm}mm" ', 1))
+
+
+def tint(colour: str, share: float) -> str:
+    """`colour` (#rrggbb) mixed with white: `share` of the colour is kept (the light boxes behind the numbers)."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)] if len(colour) == 7 else [
+        int(colour[i] * 2, 16) for i in (1, 2, 3)]
+    return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in rgb)
 
 
 def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
@@ -151,7 +159,8 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
         primary=settings.primary, accent=settings.accent,
         logo=(view.project.root / settings.logo).as_uri() if settings.logo else "",
         key_routes=view.key_contacts(), help_routes=help_routes(view),
-        qr_svg=qr_svg(qr, layout.qr_mm) if qr else "", qr_label=url_label(qr) if qr else "",
+        qr_svg=bool(qr), qr_code=lambda alt="": qr_svg(qr, layout.qr_mm, alt) if qr else "",
+        qr_label=url_label(qr) if qr else "", primary_tint=tint(settings.primary, 0.1),
         qr=view.qr_caption(),
         numbers_checked=local_date(min(verified), view.edition.language) if verified and len(verified) == len(contacts)
         else "",
