@@ -40,35 +40,47 @@ def write_atomic(path: Path, data: bytes) -> bool:
     except (FileNotFoundError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        # a cleaner may have taken this file for an orphan between mkstemp and flock: then make another
-        try:
-            if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
-                break
-        except FileNotFoundError:
-            pass
-        os.close(fd)
+    fd, tmp = -1, None  # set as soon as they exist: Ctrl-C may come at any point, and must leave no temporary
     try:
-        with os.fdopen(fd, "wb") as handle:
+        while True:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            # a cleaner may have taken this file for an orphan between mkstemp and flock: then make another
+            with contextlib.suppress(FileNotFoundError):
+                if os.stat(tmp).st_ino == os.fstat(fd).st_ino:
+                    break
+            os.close(fd)
+            fd, tmp = -1, None
+        handle, fd = os.fdopen(fd, "wb"), -1
+        with handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
             _count_write()
             os.replace(tmp, path)
+            tmp = None
     except OSError as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(fd, tmp)
         if exc.filename is None:  # a full disk fails the write itself, which names no file: name it
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        _discard(fd, tmp)
+        if tmp is None:  # interrupted inside mkstemp, after it made the file: it is ours, and not locked yet
+            clean_temporaries(path.parent, path.name)
         raise
     return True
+
+
+def _discard(fd: int, tmp: str | None) -> None:
+    """Close and remove a temporary that will not become the file."""
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    if tmp is not None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
 
 
 def clean_temporaries(folder: Path, name: str | None = None) -> list[Path]:
