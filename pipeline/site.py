@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
@@ -218,14 +217,19 @@ def _lookup_for(inputs: BuildInputs, locale: str | None):
     return catalog_lookup(read_catalog(path, inputs.project.rel(path)))
 
 
-def sitemap(inputs: BuildInputs) -> str:
-    """Every page with its language versions (the same region's other languages) as hreflang alternates."""
+def sitemap(inputs: BuildInputs, editions: list[Edition] | None = None) -> str:
+    """Every page with its language versions (the same region's other languages) as hreflang alternates,
+    written by an XML writer (a base_url with `&` or `<` stays well-formed)."""
+    from xml.etree import ElementTree as ET
+
+    sm, xhtml = "http://www.sitemaps.org/schemas/sitemap/0.9", "http://www.w3.org/1999/xhtml"
+    ET.register_namespace("", sm)
+    ET.register_namespace("xhtml", xhtml)
     base = inputs.settings.base_url.rstrip("/")
     root = f"{base}/" if base else ""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    urlset = ET.Element(f"{{{sm}}}urlset")
     by_region: dict[str, list[Edition]] = {}
-    for edition in inputs.editions:
+    for edition in inputs.editions if editions is None else editions:
         if edition.language != PSEUDO_LANGUAGE:
             by_region.setdefault(edition.region, []).append(edition)
     names = page_names(inputs)
@@ -233,11 +237,12 @@ def sitemap(inputs: BuildInputs) -> str:
         versions = by_region[code]
         for edition in versions:
             for name in names:
-                lines.append(f"<url><loc>{root}{edition.id}/{name}.html</loc>")
+                url = ET.SubElement(urlset, f"{{{sm}}}url")
+                ET.SubElement(url, f"{{{sm}}}loc").text = f"{root}{edition.id}/{name}.html"
                 for other in versions:
-                    href = quoteattr(f"{root}{other.id}/{name}.html")
-                    lines.append(f'<xhtml:link rel="alternate" hreflang="{other.id}" href={href}/>')
-                lines.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(root + "index.html")}/>'
-                             "</url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+                    ET.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=other.id,
+                                  href=f"{root}{other.id}/{name}.html")
+                ET.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang="x-default", href=f"{root}index.html")
+    ET.indent(urlset, space="")
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    return declaration + ET.tostring(urlset, encoding="unicode") + "\n"

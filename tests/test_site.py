@@ -117,3 +117,19 @@ def test_pages_stay_the_same_size_when_every_region_gets_every_language(site, tm
             compared += 1
     assert compared > 200
     assert len((big / "index.html").read_bytes()) < 40_000  # the chooser lists regions, not every page
+
+
+def test_the_sitemap_is_well_formed_xml_whatever_the_base_url():
+    import dataclasses
+    from xml.etree import ElementTree as ET
+
+    from conftest import REPO
+    from pipeline.layout import Project
+    from pipeline.site import sitemap
+    from pipeline.view import load_inputs
+
+    inputs, _ = load_inputs(Project.at(REPO))
+    inputs.settings = dataclasses.replace(inputs.settings, base_url="https://help.example.org/a?x=1&y=<2>")
+    root = ET.fromstring(sitemap(inputs).encode("utf-8"))
+    locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs[0] == "https://help.example.org/a?x=1&y=<2>/en-AU/index.html"
