@@ -12,7 +12,7 @@ from pathlib import Path
 import polib
 
 from . import po_io
-from .errors import InputRefused, PipelineError
+from .errors import InputRefused, MissingTool, PipelineError
 from .models import Issue
 
 Key = tuple[str | None, str]
@@ -209,7 +209,7 @@ def gettext_tool(name: str) -> str:
     """The path of a GNU gettext program, or a clear error telling how to install it."""
     found = shutil.which(name)
     if not found:
-        raise PipelineError(f"GNU gettext is not installed ({name} not found); install it with: apt-get install gettext")
+        raise MissingTool(name, "gettext", "GNU gettext, which reads and checks every catalog")
     return found
 
 

@@ -12,7 +12,7 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1  # problems were found: check errors, rejected entries, failed gates
 EXIT_USAGE = 2  # a command was called wrongly (Click's own usage errors, unknown editions)
 EXIT_REFUSED = 3  # an input was refused as a whole
-EXIT_MACHINE = 4  # the machine refused: a folder not writable or readable, a read-only or full disk
+EXIT_MACHINE = 4  # the machine refused: a folder not writable or readable, a read-only or full disk, a missing tool
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 
@@ -63,3 +63,11 @@ class MachineError(PipelineError):
     """The machine refused an operation (permissions, a read-only or full disk): which path, what to do."""
 
     exit_code = EXIT_MACHINE
+
+
+class MissingTool(MachineError):
+    """A program the pipeline runs is not installed: which one, and the Debian package that brings it."""
+
+    def __init__(self, program: str, package: str, purpose: str = ""):
+        what = f" ({purpose})" if purpose else ""
+        super().__init__(f"{program} is not installed{what}; install it with: apt-get install {package}")

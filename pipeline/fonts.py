@@ -9,7 +9,7 @@ from functools import cache
 
 from fontTools.ttLib import TTFont
 
-from .errors import PipelineError
+from .errors import MissingTool, PipelineError
 
 BASE_FONT = "Noto Sans"  # Latin, Cyrillic, Greek; first so digits look the same in every script
 SCRIPT_FONTS = {
@@ -42,7 +42,7 @@ def font_cmap(family: str) -> frozenset[int]:
     """Code points of the installed font for `family`; PipelineError if it is not installed."""
     package = PACKAGE_OF.get(family, "fonts-noto-core")
     if not shutil.which("fc-match"):
-        raise PipelineError("fontconfig is not installed (fc-match not found); install it with: apt-get install fontconfig")
+        raise MissingTool("fc-match", "fontconfig", "it finds the fonts of every script")
     out = subprocess.run(["fc-match", "-f", "%{family[0]}\n%{file}\n%{index}", family],
                          capture_output=True, text=True, check=True).stdout.split("\n")
     if len(out) < 3 or out[0].casefold() != family.casefold():

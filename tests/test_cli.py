@@ -62,3 +62,18 @@ def test_extract_init_export_merge_build_round_trip(bare_project, tmp_path):
     page = (bare_project / "output/site/fr-FR/what-is-csam.html").read_text()
     assert "<h2>Pourquoi les mots comptent</h2>" in page
     assert "awaiting review by a native speaker" in page
+
+
+def test_a_missing_tool_is_named_with_its_package_not_a_refused_input(project):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from conftest import awareness_bin
+
+    env = dict(os.environ, PATH=str(Path(awareness_bin()).parent))  # no /usr/bin: no msgcat, no fc-match
+    result = subprocess.run([awareness_bin(), "--project", str(project), "stats"], capture_output=True, text=True,
+                            env=env)
+    assert result.returncode == 4, result.stderr
+    assert "msgcat is not installed" in result.stderr and "apt-get install gettext" in result.stderr
+    assert "Traceback" not in result.stderr and "refused" not in result.stderr
