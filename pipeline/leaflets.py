@@ -54,6 +54,8 @@ FORMATS = {
                               "letter": Paper("letter landscape", "US Letter", 279.4, 215.9)},
                              10, 10.5, 40),
     "card": LeafletFormat("card", 2, ("card-front", "card-back"), {"a4": CARD, "letter": CARD}, 8, 8.5, 21),
+    # ten cards per side for an office printer; a card that fits on its own fits here (same faces, same CSS)
+    "card-sheet": LeafletFormat("card-sheet", 2, ("fronts", "backs"), {"a4": A4, "letter": LETTER}, 8, 8.5, 21),
     "poster": LeafletFormat("poster", 1, ("poster",), {"a4": Paper("A3", "A3", 297, 420),
                                                        "letter": Paper("11in 17in", "Tabloid", 279.4, 431.8)},
                             14, 17, 75),

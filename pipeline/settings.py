@@ -12,7 +12,7 @@ from .layout import Project
 from .models import Issue
 
 DEFAULT_EXIT_URL = "https://www.google.com/"
-LEAFLET_FORMATS = ("sheet", "trifold", "card", "poster")
+LEAFLET_FORMATS = ("sheet", "trifold", "card", "card-sheet", "poster")
 SECTIONS = {
     "publisher": {"name", "url", "logo", "colours"},
     "site": {"base_url", "quick_exit_url"},

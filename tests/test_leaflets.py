@@ -22,10 +22,12 @@ PSEUDO = "qps-US"  # the pseudo-locale (35% longer), built with them for the lay
 MM = 72 / 25.4  # PDF points per millimetre
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 WATERMARK_PT = 60  # the diagonal DRAFT mark; everything else is text people read
-MIN_QR_MM = {"sheet": 20, "trifold": 20, "card": 15, "poster": 40}
+MIN_QR_MM = {"sheet": 20, "trifold": 20, "card": 15, "card-sheet": 15, "poster": 40}
+CARDS_PER_SHEET = 10  # the office sheet of wallet cards: 2 x 5 per side
 PAPER_MM = {("sheet", "letter"): (215.9, 279.4), ("sheet", "a4"): (210, 297), ("trifold", "letter"): (279.4, 215.9),
             ("trifold", "a4"): (297, 210), ("card", "letter"): (85, 55), ("card", "a4"): (85, 55),
-            ("poster", "letter"): (279.4, 431.8), ("poster", "a4"): (297, 420)}
+            ("poster", "letter"): (279.4, 431.8), ("poster", "a4"): (297, 420),
+            ("card-sheet", "letter"): (215.9, 279.4), ("card-sheet", "a4"): (210, 297)}
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +80,11 @@ def test_paper_pages_type_sizes_and_fonts(built, edition, fmt):
 def test_qr_code_is_big_enough_and_opens_the_reporting_page(built, edition, fmt, tmp_path):
     path = leaflet(built, edition, fmt)
     view = edition_view(Project.at(built), edition)
-    page_number = {"sheet": 2, "trifold": 1, "card": 2, "poster": 1}[fmt]
+    page_number = {"sheet": 2, "trifold": 1, "card": 2, "card-sheet": 2, "poster": 1}[fmt]
     with pdfplumber.open(path) as pdf:
         page = pdf.pages[page_number - 1]
+        if fmt == "card-sheet":  # ten codes: measure the top-left card's
+            page = page.crop((0, 0, page.width / 2, 55 * MM + (page.height - 5 * 55 * MM) / 2))
         x0, top, x1, bottom = qr_box(page)
         # nothing is printed over the code (a scanner needs its quiet zone too: 4 modules around it)
         quiet = 4 * (x1 - x0) / 29
@@ -91,8 +95,8 @@ def test_qr_code_is_big_enough_and_opens_the_reporting_page(built, edition, fmt,
     subprocess.run(["pdftoppm", "-r", "300" if fmt == "card" else "120", "-png", "-f", str(page_number), "-l",
                     str(page_number), str(path), str(tmp_path / "p")], check=True)
     png = next(tmp_path.glob("p*.png"))
-    decoded = subprocess.run(["zbarimg", "--quiet", str(png)], capture_output=True, text=True).stdout.strip()
-    assert decoded == f"QR-Code:{view.report_url}"
+    decoded = subprocess.run(["zbarimg", "--quiet", str(png)], capture_output=True, text=True).stdout.split()
+    assert decoded == [f"QR-Code:{view.report_url}"] * (CARDS_PER_SHEET if fmt == "card-sheet" else 1)
     assert view.report_route.contact.report_url_for(view.edition.language) == view.report_url  # a report page
 
 
@@ -240,3 +244,46 @@ def test_settings_know_the_same_formats_as_the_renderer():
     from pipeline.settings import LEAFLET_FORMATS  # written apart: settings cannot import the renderer
 
     assert tuple(FORMATS) == LEAFLET_FORMATS
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_office_sheet_carries_ten_cards_aligned_for_duplex_with_crop_marks(built, edition):
+    """2 x 5 cards of 85 x 55 mm per side, each back behind its front after a long-edge duplex turn (mirrored
+    left to right), crop marks at every cut, outside the cards."""
+    view = edition_view(Project.at(built), edition)
+    keys = view.key_contacts()
+    with pdfplumber.open(leaflet(built, edition, "card-sheet")) as pdf:
+        front, back = pdf.pages
+        width, height = front.width / MM, front.height / MM
+        mx, my = (width - 2 * 85) / 2, (height - 5 * 55) / 2
+        cuts_x, cuts_y = [mx, mx + 85, mx + 170], [my + 55 * r for r in range(6)]
+        for page in (front, back):
+            cells = [(mx + 85 * c, my + 55 * r) for r in range(5) for c in range(2)]
+            # every card's content inside its own cell
+            for x, y in cells:
+                inside = [ch for ch in page.chars if x * MM <= ch["x0"] and ch["x1"] <= (x + 85) * MM
+                          and y * MM <= ch["top"] and ch["bottom"] <= (y + 55) * MM]
+                assert inside, (edition, page.page_number, x, y)
+            stray = [ch["text"] for ch in page.chars if not any(
+                x * MM - 0.5 <= ch["x0"] and ch["x1"] <= (x + 85) * MM + 0.5 for x, _ in cells)]
+            assert stray == [], (edition, "".join(stray))
+            # crop marks: short lines outside the grid, on every cut line
+            marks = [o for o in page.rects + page.lines if min(o["x1"] - o["x0"], o["bottom"] - o["top"]) < 1]
+            for x in cuts_x:
+                assert any(abs((o["x0"] + o["x1"]) / 2 / MM - x) < 0.3 and o["bottom"] / MM <= my + 0.1 for o in marks)
+            for y in cuts_y:
+                assert any(abs((o["top"] + o["bottom"]) / 2 / MM - y) < 0.3 and o["x1"] / MM <= mx + 0.1 for o in marks)
+        # the fronts carry the key numbers ten times; the backs are the fronts' mirror: same rows, same cells
+        text = text_of(leaflet(built, edition, "card-sheet"))
+        for row in keys:
+            assert text.count(row["shown"]) >= CARDS_PER_SHEET, row
+    # long-edge duplex mirrors the sheet left to right: the backs' cut lines are the fronts' mirrored
+    def vertical_cuts(page):
+        found = sorted((o["x0"] + o["x1"]) / 2 / MM for o in page.rects + page.lines
+                       if o["x1"] - o["x0"] < 1 and o["bottom"] / MM <= my + 0.1)
+        return [x for i, x in enumerate(found) if i == 0 or x - found[i - 1] > 1]  # one per cut
+
+    front_cuts, back_cuts = vertical_cuts(front), vertical_cuts(back)
+    assert len(front_cuts) == len(back_cuts) == 3, (front_cuts, back_cuts)
+    for a, b, cut in zip(back_cuts, sorted(width - x for x in front_cuts), cuts_x):
+        assert abs(a - b) < 0.3 and abs(a - cut) < 0.3, (a, b, cut)

@@ -153,7 +153,7 @@ def test_the_publisher_logo_and_colours_are_on_every_format(mini, cli):
                         if "colours" not in text else text)
     result = cli(mini, "build", "--format", "pdf", "--edition", "en-GB")
     assert "warning[fit]" not in result.output, result.output
-    heights = {"sheet": 11, "trifold": 11, "poster": 24, "card": 7}
+    heights = {"sheet": 11, "trifold": 11, "poster": 24, "card": 7, "card-sheet": 7}
     for fmt in FORMATS:
         path = leaflet(mini, "en-GB", fmt)
         with pdfplumber.open(path) as pdf:
