@@ -16,6 +16,7 @@ from .glossary import Glossary, english_discouraged, load_glossary, mentions
 from .layout import Project
 from .models import Issue, Severity
 from .placeholders import BRACE, PERCENT
+from .release import unfinished_severity
 from .settings import load_settings
 
 LINK = re.compile(r"\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
@@ -240,13 +241,13 @@ def check_english(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
 @check("untranslated")
 def check_untranslated(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
     if not translations(entry):
-        yield ("error" if ctx.release else "warning"), "not translated"
+        yield unfinished_severity(ctx.release), "not translated"
 
 
 @check("fuzzy")
 def check_fuzzy(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
     if is_fuzzy(entry) and translations(entry):
-        yield ("error" if ctx.release else "warning"), "fuzzy: needs a translator's review"
+        yield unfinished_severity(ctx.release), "fuzzy: needs a translator's review"
 
 
 # checks that judge the content of a translation (merge rejects on these); the rest judge completeness

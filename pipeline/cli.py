@@ -516,7 +516,7 @@ def _last_check(row: dict | None) -> dict | None:
 
 def print_coverage(regions, as_json: bool) -> None:
     from .needs import NEEDS, coverage_matrix
-    from .release import draft_reasons
+    from .release import uncovered_reason
 
     rows = coverage_matrix(regions)
     if as_json:
@@ -543,9 +543,7 @@ def print_coverage(regions, as_json: bool) -> None:
             click.echo(f"{row.path}: {row.region}: no sourced service for '{row.need}' ({NEEDS[row.need]}); "
                        f"shown where one exists, not a draft reason")
             continue
-        _, reason = draft_reasons(pseudo=False, locale=None, translated=0, needed=0, unverified=[],
-                                  uncovered_needs=[row.need])[0]
-        click.echo(f"{row.path}: {row.region} editions are drafts: {reason}")
+        click.echo(f"{row.path}: {row.region} editions are drafts: {uncovered_reason(row.need)}")
 
 
 @contacts.command()

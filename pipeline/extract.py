@@ -18,6 +18,7 @@ from .layout import Project
 from .models import Document, Region, Segment
 from .placeholders import format_flags
 from .regions import REGION_NAME_CONTEXT, load_regions
+from .release import printable
 from .segments import SegmentationError, find_blocks
 from .storage import locked, write_atomic
 
@@ -76,7 +77,7 @@ def region_segments(project: Project, regions: dict[str, Region]) -> list[Segmen
         segments.append(Segment(region.name, region.path, 0, context=REGION_NAME_CONTEXT,
                                 comments=("name of a country or region",)))
         for contact in region.contacts:
-            if not contact.printable:
+            if not printable(contact):
                 continue
             segments.append(Segment(contact.description, region.path, 0, comments=(f"description of {contact.name}",)))
             if contact.hours:

@@ -34,6 +34,7 @@ from . import __version__
 from .errors import InputRefused, UsageError
 from .layout import Project
 from .models import Contact, Phone, Region
+from .release import printable
 from .storage import write_atomic
 
 TOOL = "awareness-pipeline"  # the product token robots.txt rules are matched against
@@ -117,7 +118,7 @@ def printable_contacts(regions: dict[str, Region], codes: Iterable[str] = ()) ->
     if unknown:
         raise UsageError(f"unknown region '{unknown[0]}' (known: {', '.join(sorted(regions))})")
     chosen = wanted or sorted(regions)
-    return [c for code in chosen for c in regions[code].contacts if c.printable]
+    return [c for code in chosen for c in regions[code].contacts if printable(c)]
 
 
 # --- reading a page (pure) -----------------------------------------------------------------------
@@ -744,7 +745,8 @@ def evidence_line(row: dict | None) -> str:
 def evidence(project: Project) -> list[dict]:
     """Every printed contact with its verification and the last check's evidence (for the status dashboard)."""
     from .clock import build_date
-    from .regions import load_regions, verification_problem
+    from .regions import load_regions
+    from .release import verification_problem
 
     regions = load_regions(project)
     checks = last_checks(project)
@@ -752,7 +754,7 @@ def evidence(project: Project) -> list[dict]:
     out = []
     for code in sorted(regions):
         for contact in regions[code].contacts:
-            if not contact.printable:
+            if not printable(contact):
                 continue
             row = checks.get((code, contact.id)) or {}
             read = sum(1 for p in row.get("pages", []) if p.get("read") and not p.get("error"))
@@ -852,7 +854,7 @@ def check_contacts(project: Project, codes: Iterable[str] = (), *, politeness: P
     for row, contact in zip(rows, contacts):
         row["path"], row["line"] = regions[contact.region].path, contact.line
     # the report keeps the last check of contacts not checked this time, as long as they are still printed
-    current = {(c.region, c.id) for r in regions.values() for c in r.contacts if c.printable}
+    current = {(c.region, c.id) for r in regions.values() for c in r.contacts if printable(c)}
     fresh = {(r["region"], r["id"]) for r in rows}
     kept = [r for r in previous if (r["region"], r["id"]) in current - fresh]
     in_files = [(c.region, c.id) for code in sorted(regions) for c in regions[code].contacts]

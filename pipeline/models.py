@@ -121,10 +121,6 @@ class Contact:
         """Its published hours say it answers around the clock."""
         return bool(self.hours) and self.hours.lower().startswith("24 hours")
 
-    @property
-    def printable(self) -> bool:
-        """Unconfirmed facts are kept in the data but never printed; nor is a contact with no way to reach it."""
-        return self.status != "unconfirmed" and bool(self.url or self.report_url or self.phones or self.sms)
 
 
 @dataclass(frozen=True)

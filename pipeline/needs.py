@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .models import INTERNATIONAL, Contact, Region
+from .release import printable
 
 # need -> whom it serves (README and `contacts --coverage`)
 NEEDS = {
@@ -63,8 +64,8 @@ def scope_of(contact: Contact, region: Region) -> Scope:
 
 def coverage(region: Region, international: Region | None) -> dict[str, list[Route]]:
     """need -> the routes an edition of this region prints for it (empty: no route)."""
-    candidates = [c for c in region.contacts if c.printable]
-    candidates += [c for c in international.contacts if c.printable] if international else []
+    candidates = [c for c in region.contacts if printable(c)]
+    candidates += [c for c in international.contacts if printable(c)] if international else []
     routes: dict[str, list[Route]] = {}
     order = ("national", "abroad", "international")
     for need in NEEDS:

@@ -18,6 +18,7 @@ from .errors import InputRefused, UsageError
 from .layout import Project
 from .models import INTERNATIONAL, Contact, Issue, Phone, Region
 from .needs import NEEDS, PREVENTION_KIND
+from .release import verification_problem
 from .storage import write_atomic
 
 REGION_NAME_CONTEXT = "region name"  # msgctxt of region names in the POT
@@ -428,33 +429,7 @@ def load_regions(project: Project) -> dict[str, Region]:
     return regions
 
 
-# --- verification -----------------------------------------------------------------------------
-
-STALE_AFTER_MONTHS = 12
-
-
-def one_year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - STALE_AFTER_MONTHS // 12)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
-
-
-def verification_problem(contact: Contact, today: dt.date) -> str | None:
-    """Why a printed contact makes an edition a draft, or None when it was checked live recently.
-
-    A contact with several numbers is confirmed number by number: one call does not check the others."""
-    name = f"{contact.region}/{contact.id}"
-    if contact.status != "confirmed":
-        return f"{name} is '{contact.status}', not confirmed by a live check"
-    if contact.verified_on is None or contact.verified_on < one_year_before(today):
-        return f"{name} was last verified on {contact.verified_on}, more than 12 months ago"
-    if len(contact.numbers) > 1:
-        stale = [p.display for p in contact.numbers if p.verified_on is None or p.verified_on < one_year_before(today)]
-        if stale:
-            return f"{name}: {', '.join(stale)} not checked live in the last 12 months"
-    return None
-
+# --- verification records (the rule of what counts as verified is release.py's) ------------------------
 
 @dataclass(frozen=True)
 class ContactRow:

@@ -6,10 +6,47 @@ Pure functions over facts and records; `build`, `build --release`, `bundle`, `st
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from .models import Contact
 from .pseudo import PSEUDO_LANGUAGE
 from .records import EditionRecord
+
+# --- contacts: what may be printed, and what counts as checked live ----------------------------------
+
+def printable(contact: Contact) -> bool:
+    """Unconfirmed facts are kept in the data but never printed; nor is a contact with no way to reach it."""
+    return contact.status != "unconfirmed" and bool(contact.url or contact.report_url or contact.phones or contact.sms)
+
+
+STALE_AFTER_MONTHS = 12  # a live check older than this is due again
+
+
+def one_year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - STALE_AFTER_MONTHS // 12)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def verification_problem(contact: Contact, today: dt.date) -> str | None:
+    """Why a printed contact makes an edition a draft, or None when it was checked live recently.
+
+    A contact with several numbers is confirmed number by number: one call does not check the others."""
+    name = f"{contact.region}/{contact.id}"
+    if contact.status != "confirmed":
+        return f"{name} is '{contact.status}', not confirmed by a live check"
+    if contact.verified_on is None or contact.verified_on < one_year_before(today):
+        return f"{name} was last verified on {contact.verified_on}, more than 12 months ago"
+    if len(contact.numbers) > 1:
+        stale = [p.display for p in contact.numbers if p.verified_on is None or p.verified_on < one_year_before(today)]
+        if stale:
+            return f"{name}: {', '.join(stale)} not checked live in the last 12 months"
+    return None
+
+
+# --- editions --------------------------------------------------------------------------------------
 
 # kinds of refusal: `--include-drafts` lets the first three into a preview bundle, never a pseudo-locale
 DRAFT, FIT, CHECKS, UNREVIEWED, PSEUDO = "draft", "fit", "checks", "unreviewed", "pseudo"
@@ -41,8 +78,28 @@ def draft_reasons(*, pseudo: bool, locale: str | None, translated: int, needed: 
         reasons.append(("contacts", f"{len(unverified)} printed contacts not verified live in the last 12 months: "
                                     f"{shown} (see `awareness contacts --due {regions}`)".replace(" `)", "`)")))
     for need in uncovered_needs:
-        reasons.append(("needs", f"no route for the need '{need}' (see `awareness contacts --coverage`)"))
+        reasons.append(("needs", uncovered_reason(need)))
     return reasons
+
+
+def uncovered_reason(need: str) -> str:
+    """Why an edition whose region has no route for `need` is a draft."""
+    return f"no route for the need '{need}' (see `awareness contacts --coverage`)"
+
+
+def fit_severity(release_build: bool) -> str:
+    """A leaflet panel that overflows: a release refuses it; any other build warns and writes it."""
+    return "error" if release_build else "warning"
+
+
+def unfinished_severity(release_build: bool) -> str:
+    """An untranslated or fuzzy entry: a release check refuses it; otherwise it is work left to do."""
+    return "error" if release_build else "warning"
+
+
+def releasable(record: EditionRecord) -> bool:
+    """Editions a release, the dashboard and `stats` talk about: never the pseudo-locale."""
+    return record.language != PSEUDO_LANGUAGE
 
 
 def refusals(record: EditionRecord) -> list[Refusal]:

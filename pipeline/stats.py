@@ -135,8 +135,7 @@ def project_status(project: Project, records: dict | None = None) -> Status:
 
 def edition_readiness(project: Project, records: dict | None = None) -> list[dict]:
     """Every edition: ready for a release, or the release gate's reasons why not."""
-    from .pseudo import PSEUDO_LANGUAGE
-    from .release import refusals
+    from .release import refusals, releasable
     from .view import load_inputs, prepare
 
     inputs, _ = load_inputs(project)
@@ -145,7 +144,7 @@ def edition_readiness(project: Project, records: dict | None = None) -> list[dic
         if edition.id not in known:
             known[edition.id] = prepare(inputs, edition).record()
     listed = {e.id for e in inputs.editions}  # a record of an edition since removed is not shown
-    records = {k: v for k, v in known.items() if v.language != PSEUDO_LANGUAGE and k in listed}
+    records = {k: v for k, v in known.items() if releasable(v) and k in listed}
     out = []
     for edition_id in sorted(records):
         record = records[edition_id]

@@ -27,7 +27,8 @@ from .needs import Route, coverage, scope_of, uncovered
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .records import ContactRecord, EditionRecord
 from .review import is_reviewed
-from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions, verification_problem
+from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions
+from .release import printable, verification_problem
 from .render_html import Templates, load_templates, ltr
 from .settings import Settings, load_settings
 
@@ -310,7 +311,7 @@ class EditionView:
             return {}
         contact = route.contact
         pending = [c for c in self.region.contacts if c.kind == "report-online" and c.home() == self.region.code
-                   and not (c.printable and c.report_url)]
+                   and not (printable(c) and c.report_url)]
         kind = "directory" if contact.directory else route.scope
         return {"kind": kind, "service": contact.name_for(self.edition.language),
                 "country": self.country_name(contact.home()) if route.scope == "abroad" else "",
@@ -386,8 +387,8 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
         inputs=inputs, edition=edition, region=region, lookup=lookup,
         templates=load_templates(project, lookup),
         unreviewed=0,
-        national=[c for c in region.contacts if c.printable],
-        international=[c for c in international.contacts if c.printable] if international else [],
+        national=[c for c in region.contacts if printable(c)],
+        international=[c for c in international.contacts if printable(c)] if international else [],
         routes=coverage(region, international))
     view.preview = preview
     if preview and catalog is not None:

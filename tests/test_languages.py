@@ -14,6 +14,7 @@ from conftest import REPO, built_copy
 from pipeline.layout import Project
 from pipeline.needs import needs_of
 from pipeline.regions import load_regions
+from pipeline.release import printable
 
 SHIPPED = ["ar", "de", "es", "fr", "hi", "ja", "pl", "pt_BR", "sw", "uk"]
 SCRIPT = {"ar": "ARABIC", "hi": "DEVANAGARI", "ja": ("CJK", "HIRAGANA", "KATAKANA"), "uk": "CYRILLIC"}
@@ -80,6 +81,6 @@ def test_leaflet_is_in_the_right_script_with_the_region_numbers(leaflets, editio
     assert region.emergency.display in text
     # the sheet lists, for every need, the region's first service that has a phone: digit for digit
     for need in ("child", "crisis", "adult"):
-        first = next((c for c in region.contacts if c.printable and need in needs_of(c) and c.phones), None)
+        first = next((c for c in region.contacts if printable(c) and need in needs_of(c) and c.phones), None)
         if first is not None:
             assert first.phones[0].display in text, (edition, need, first.phones[0].display)
