@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from conftest import FIXED_EPOCH, awareness_bin, fill_catalog, tree_bytes
 from pipeline.records import STATE_VERSION
@@ -275,6 +276,53 @@ def test_a_state_that_fails_its_checks_is_discarded_with_one_warning_and_everyth
     assert len(warnings) == 1 and "build state discarded" in warnings[0]["message"]
     assert [e["edition"] for e in json.loads(result.stdout)["editions"]] == ["en-GB"]  # rebuilt
     assert outputs(mini) == clean
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                    max_leaves=8)
+
+
+def _paths(data, trail=()):
+    """Every (path to a value, value) of a JSON document."""
+    yield trail, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, (*trail, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, (*trail, index))
+
+
+def test_any_damage_to_a_state_is_a_state_error_never_a_crash(mini, cli):
+    from hypothesis import HealthCheck, given, settings
+
+    from pipeline.records import BuildState, StateError, safe_output_path
+
+    cli(mini, "build", "--format", "html")
+    good = state(mini)
+    places = [trail for trail, _ in _paths(good)]
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(places), JSON)
+    def damaged(trail, value):
+        data = json.loads(json.dumps(good))
+        if not trail:
+            data = value
+        else:
+            parent = data
+            for step in trail[:-1]:
+                parent = parent[step]
+            parent[trail[-1]] = value
+        try:
+            parsed = BuildState.parse(data)
+        except StateError:
+            return
+        for record in parsed.editions.values():  # what is accepted is well formed
+            assert all(safe_output_path(f) for f in record.files)
+            assert all(isinstance(n, int) and n >= 0 for n in (record.needed, record.translated, record.unreviewed))
+
+    damaged()
 
 
 def test_bundle_never_reads_outside_its_input_folders(mini, cli, tmp_path):
