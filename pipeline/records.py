@@ -119,7 +119,7 @@ def _typed(cls: type, data: object, where: str):
             raise StateError(f"{where}: '{f.name}' is missing")
     unknown = set(data) - {f.name for f in fields(cls)}
     if unknown:
-        raise StateError(f"{where}: unknown key '{sorted(unknown)[0]}'")
+        raise StateError(f"{where}: unknown key '{min(unknown)}'")
     return cls(**values)
 
 
@@ -217,7 +217,7 @@ class BuildState:
                              f"this one writes {STATE_VERSION})")
         unknown = set(data) - {"version", "editions", "shared"}
         if unknown:
-            raise StateError(f"unknown key '{sorted(unknown)[0]}'")
+            raise StateError(f"unknown key '{min(unknown)}'")
         editions = data.get("editions")
         if not isinstance(editions, dict):
             raise StateError(f"editions: expected an object, found {type(editions).__name__}")

@@ -231,7 +231,7 @@ BAD_STATES = {
     "list": "[]",
     "null": "null",
     "number": "3",
-    "truncated": '{"version": %d, "editions": {"en-GB": {"edi' % STATE_VERSION,
+    "truncated": f'{{"version": {STATE_VERSION}, "editions": {{"en-GB": {{"edi',
     "older version": {"version": STATE_VERSION - 1, "editions": {}},
     "editions a list": {"version": STATE_VERSION, "editions": []},
     "record a string": {"version": STATE_VERSION, "editions": {"en-GB": "x"}},
