@@ -63,6 +63,30 @@ FORMATS = {
 SHEET_SECTIONS = ("what", "words", "why", "how", "fault", "threat")  # the sections the layouts place by name
 
 
+CARD_GRID = (2, 5)  # columns, rows of wallet cards on the office sheet
+
+
+def card_sheet_layout(paper: Paper) -> dict:
+    """Where the office sheet puts its cards (mm from the top left): a centred 2 x 5 grid, each back behind its
+    front after a long-edge duplex turn (mirrored left to right); the crop marks at the end of every cut."""
+    cols, rows = CARD_GRID
+    w, h = CARD.width, CARD.height
+    mx, my = (paper.width - cols * w) / 2, (paper.height - rows * h) / 2
+    cells = [(c, r) for r in range(rows) for c in range(cols)]
+    front = [(mx + c * w, my + r * h) for c, r in cells]
+    back = [(mx + (cols - 1 - c) * w, my + r * h) for c, r in cells]
+    gap_y = 1 if my >= 4 else 0.3  # on Letter the grid leaves 2.2 mm above and below: short marks
+    len_y, len_x = min(5, my - gap_y - 0.7), min(5, mx - 1.7)
+    marks = []
+    for c in range(cols + 1):
+        x = mx + c * w
+        marks += [(x, my - gap_y - len_y, x, my - gap_y), (x, my + rows * h + gap_y, x, my + rows * h + gap_y + len_y)]
+    for r in range(rows + 1):
+        y = my + r * h
+        marks += [(mx - 1 - len_x, y, mx - 1, y), (mx + cols * w + 1, y, mx + cols * w + 1 + len_x, y)]
+    return {"front": front, "back": back, "marks": marks}
+
+
 def fold_widths(width: float) -> tuple[float, float, float]:
     """Roll fold: two full panels and the one folded inside 3 mm narrower, so it closes flat."""
     full = round((width + 3) / 3, 2)
@@ -168,6 +192,7 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
         else "",
         labels_not_for_distribution=labels.not_for_distribution,
         discreet=settings.discreet_card, need_labels=labels.need_labels, short_need_labels=labels.short_need_labels,
+        cards=card_sheet_layout(paper) if fmt == "card-sheet" else None,
     )
     return context, stack
 
@@ -187,12 +212,17 @@ def render_leaflet(view: EditionView, fmt: str = "sheet") -> Leaflet:
         raise PipelineError(f"leaflet {view.edition.id}: no font covers {' '.join(missing)} "
                             f"({', '.join(f'U+{ord(c):04X}' for c in missing)}); fonts tried: {', '.join(stack)}. "
                             f"Install a Noto font for that script (apt-get install fonts-noto-core fonts-noto-cjk)")
-    from .render_pdf import render_pdf
+    from .render_pdf import render_pdf, tile_pages
 
     pdf = render_pdf(html, view.project.root, name=f"leaflet {view.edition.id}",
                      identifier=f"leaflet-{view.edition.id}" + ("" if fmt == "sheet" else f"-{fmt}"),
                      max_pages=layout.pages)
-    return Leaflet(pdf.data, pdf.pages, fit_problems(fmt, pdf.pages, pdf.panels, pdf.overflow_mm))
+    data = pdf.data
+    if fmt == "card-sheet" and pdf.pages == layout.pages:  # one card laid out per side, printed ten times
+        cards = card_sheet_layout(paper_of(view, fmt))
+        steps = [[(x - side[0][0], y - side[0][1]) for x, y in side[1:]] for side in (cards["front"], cards["back"])]
+        data = tile_pages(data, steps, cards["marks"])
+    return Leaflet(data, pdf.pages, fit_problems(fmt, pdf.pages, pdf.panels, pdf.overflow_mm))
 
 
 def fit_problems(fmt: str, pages: int, panels: dict[str, list[tuple[int, float]]], overflow_mm: float) -> list[str]:
