@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .errors import PipelineError
 from .fonts import css_stack, font_stack, uncovered
+from .settings import _tint
 from .render_html import fill_placeholders, fill_text, markdown_to_html
 from .translate import translate_body
 from .view import EditionView, local_date, url_label
@@ -154,11 +155,9 @@ def qr_svg(url: str, size_mm: float, alt: str = "") -> Markup:
     return Markup(svg.replace("<svg ", f'<svg style="width:{size_mm}mm;height:{size_mm}mm" ', 1))
 
 
-def tint(colour: str, share: float) -> str:
-    """`colour` (#rrggbb) mixed with white: `share` of the colour is kept (the light boxes behind the numbers)."""
-    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)] if len(colour) == 7 else [
-        int(colour[i] * 2, 16) for i in (1, 2, 3)]
-    return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in rgb)
+def primary_tint(colour: str) -> str:
+    """The light box behind a key number: 10% of the primary colour (settings check its contrast)."""
+    return _tint(colour, 0.1)
 
 
 def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
@@ -186,7 +185,7 @@ def print_context(view: EditionView, fmt: str) -> tuple[dict, list[str]]:
         logo=(view.project.root / settings.logo).as_uri() if settings.logo else "",
         key_routes=view.key_contacts(), help_routes=help_routes(view),
         qr_svg=bool(qr), qr_code=lambda alt="": qr_svg(qr, layout.qr_mm, alt) if qr else "",
-        qr_label=url_label(qr) if qr else "", primary_tint=tint(settings.primary, 0.1),
+        qr_label=url_label(qr) if qr else "", primary_tint=primary_tint(settings.primary),
         qr=view.qr_caption(),
         numbers_checked=local_date(min(verified), view.edition.language) if verified and len(verified) == len(contacts)
         else "",

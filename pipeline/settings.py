@@ -12,6 +12,26 @@ from .layout import Project
 from .models import Issue
 
 DEFAULT_EXIT_URL = "https://www.google.com/"
+def _rgb(colour: str) -> list[int]:
+    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def _tint(colour: str, share: float) -> str:
+    """`colour` mixed with white, `share` of it kept (the light boxes behind the leaflets' numbers)."""
+    return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in _rgb(colour))
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    def lum(colour: str) -> float:
+        c = [v / 255 for v in _rgb(colour)]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    high, low = sorted((lum(a), lum(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 LEAFLET_FORMATS = ("sheet", "trifold", "card", "card-sheet", "poster")
 SECTIONS = {
     "publisher": {"name", "url", "logo", "colours"},
@@ -108,6 +128,12 @@ def load_settings(project: Project) -> Settings:
     for key in ("primary", "accent"):
         if not _COLOUR.match(getattr(settings, key)):
             fail(f"publisher.colours.{key}", f"must be a colour like \"#123c69\", got '{getattr(settings, key)}'")
+        else:  # leaflets print white text on both colours, and the primary on its light tint (the number boxes)
+            colour = getattr(settings, key)
+            ratio = _contrast(colour, _tint(colour, 0.1) if key == "primary" else "#ffffff")
+            if ratio < 4.5:
+                fail(f"publisher.colours.{key}", f"'{colour}' is too light for text: contrast {ratio:.1f}:1 with "
+                     f"{'its light tint' if key == 'primary' else 'white'}, WCAG AA asks 4.5:1 (choose a darker shade)")
     if settings.logo:
         logo = (project.root / settings.logo).resolve()
         if not logo.is_relative_to(project.root) or not logo.is_file():

@@ -5,6 +5,7 @@ text on every figure, the office sheet of cards."""
 from __future__ import annotations
 
 import pdfplumber
+import pikepdf
 import pytest
 
 from pipeline.layout import Project
@@ -149,8 +150,8 @@ def test_the_publisher_logo_and_colours_are_on_every_format(mini, cli):
     (mini / "source_content" / "logo.svg").write_text(LOGO)
     settings = mini / "awareness.toml"
     text = settings.read_text().replace('# logo = "source_content/logo.svg"', 'logo = "source_content/logo.svg"')
-    settings.write_text(text.replace("[publisher]", '[publisher]\ncolours = { primary = "#0b5d3b", accent = "#8a1c7c" }', 1)
-                        if "colours" not in text else text)
+    colours = '[publisher]\ncolours = { primary = "#0b5d3b", accent = "#8a1c7c" }'
+    settings.write_text(text.replace("[publisher]", colours, 1) if "colours" not in text else text)
     result = cli(mini, "build", "--format", "pdf", "--edition", "en-GB")
     assert "warning[fit]" not in result.output, result.output
     heights = {"sheet": 11, "trifold": 11, "poster": 24, "card": 7, "card-sheet": 7}
@@ -167,16 +168,12 @@ def test_the_publisher_logo_and_colours_are_on_every_format(mini, cli):
         if fmt == "trifold":
             assert len(logos) >= 2, (fmt, "the logo belongs on the cover and the back")
         assert all(ratio >= 4.5 or size >= 18 and ratio >= 3 for ratio, size, _ in text_contrasts(path)), fmt
-        import pikepdf
-
         with pikepdf.open(path) as pdf:
             alts = [str(e.get("/Alt", "")) for e in _figures(pdf.Root.StructTreeRoot)]
         assert any("Logo of" in alt for alt in alts), (fmt, alts)
 
 
 def _figures(node):
-    import pikepdf
-
     if isinstance(node, pikepdf.Array):
         for item in node:
             yield from _figures(item)
@@ -186,3 +183,13 @@ def _figures(node):
         kids = node.get("/K")
         if kids is not None:
             yield from _figures(kids)
+
+
+def test_a_publisher_colour_too_light_for_text_is_refused(mini, cli):
+    """White text on it, or it on its light tint, would miss WCAG AA: the settings say so before anything prints."""
+    settings = mini / "awareness.toml"
+    light = '[publisher]\ncolours = { primary = "#7fa6d9" }'
+    settings.write_text(settings.read_text().replace("[publisher]", light, 1))
+    result = cli(mini, "build", "--format", "card", "--edition", "en-GB", code=None)
+    assert result.exit_code != 0
+    assert "publisher.colours.primary" in result.output and "too light for text" in result.output, result.output
