@@ -224,7 +224,7 @@ def bench_build(rows: list, sizes: list) -> None:
     for pdf in ("en-GB", "fr-FR", "ar-EG", "hi-IN", "ja-JP"):
         for suffix in ("", ".trifold", ".card", ".poster"):
             path = project / "output" / "leaflets" / f"{pdf}{suffix}.pdf"
-            sizes.append((f"output/leaflets/{pdf}{suffix}.pdf", path.stat().st_size))
+            sizes.append((f"output/site/leaflets/{pdf}{suffix}.pdf", path.stat().st_size))
     pages = sorted((project / "output" / "site").rglob("*.html"), key=lambda p: p.stat().st_size)
     sizes.append((f"largest HTML page ({pages[-1].relative_to(project / 'output').as_posix()})",
                   pages[-1].stat().st_size))

@@ -270,14 +270,26 @@ def own_fingerprints(fingerprints: Fingerprinter, inputs: BuildInputs, edition: 
     return own, fresh
 
 
+def site_editions(project: Project, inputs: BuildInputs, state: BuildState, building: list[Edition]) -> list[Edition]:
+    """The editions whose site will be in the output after this build: those built now, and those whose pages
+    are on disk as recorded. Pages, choosers and the sitemap link only these."""
+    ids = {e.id for e in building}
+    for edition in inputs.editions:
+        record = state.editions.get(edition.id)
+        html = record.outputs.get(HTML) if record else None
+        if html is not None and output_matches(html, lambda rel: project.root / rel, project.output):
+            ids.add(edition.id)
+    return [e for e in inputs.editions if e.id in ids]
+
+
 def fingerprinter(inputs: BuildInputs) -> Fingerprinter:
     """The fingerprints of this build's inputs (build and bundle must compute them alike)."""
-    return Fingerprinter(inputs.project, inputs.editions, inputs.today.isoformat(), inputs.settings.logo)
+    return Fingerprinter(inputs.project, inputs.site_editions, inputs.today.isoformat(), inputs.settings.logo)
 
 
 def shared_fingerprint(project: Project, inputs: BuildInputs, fingerprints: Fingerprinter) -> str:
     """What the site files of no edition (assets, choosers, sitemap) are made from: every catalog and region."""
-    parts = [*fingerprints.shared, "kind=shared", "editions=" + ",".join(e.id for e in inputs.editions)]
+    parts = [*fingerprints.shared, "kind=shared", "editions=" + ",".join(e.id for e in inputs.site_editions)]
     parts += [f"{project.rel(p)}={file_digest(p)}" for p in project.region_files()]
     parts += [f"catalog {locale}={file_digest(project.catalog(locale))}" for locale in project.catalog_locales()]
     return fingerprints.combine("", parts)
@@ -322,6 +334,7 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build
     chosen = select_editions(project, inputs.regions, wanted_ids)[0] if wanted_ids else inputs.editions
     skipped = [] if wanted_ids else skipped
+    whole = chosen  # every shard's editions: the one site CI's shards make together
     if shard:
         chosen = shard_of(chosen, shard)
     kinds = parse_kinds(formats, inputs.settings.formats)
@@ -332,6 +345,10 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     if problem:
         warnings.append(Issue(project.rel(state_file), 0, "warning", "state",
                               f"build state discarded ({problem}); every output is built again"))
+    if shard:  # shards of one CI build each make part of one site, which links all of its editions
+        inputs.site_editions = [e for e in inputs.editions if e in whole]
+    else:
+        inputs.site_editions = site_editions(project, inputs, state, chosen if HTML in kinds else [])
     fingerprints = fingerprinter(inputs)
     todo: list[Job] = []
     unchanged: list[str] = []
@@ -339,17 +356,28 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     prints: dict[str, dict[str, str]] = {}
     source_prints: dict[str, dict[str, str]] = {}
     configured = [k for k in KINDS if k != HTML and k in inputs.settings.formats]
-    for edition in chosen:
+    # a partial build that adds an edition relinks the pages of its region's editions already in the output
+    # (their switcher gains it): only their pages, and only when they are not current
+    chosen_ids = {e.id for e in chosen}
+    relinked = [e for e in inputs.site_editions if e.id not in chosen_ids] if (
+        HTML in kinds and not release and not shard) else []
+    for edition in [*chosen, *relinked]:
+        mine = kinds if edition.id in chosen_ids else {HTML}
         recorded = state.editions.get(edition.id)
         outputs = recorded.outputs if recorded else {}
         own, fresh = own_fingerprints(fingerprints, inputs, edition, configured,
-                                      lambda kind, fp, outputs=outputs: is_current(project, outputs, kind, fp), kinds)
+                                      lambda kind, fp, outputs=outputs: is_current(project, outputs, kind, fp), mine)
         # the same of the sources alone, for bundle: the site's covers the leaflets' states just found
         sources, _ = own_fingerprints(fingerprints, inputs, edition, configured,
-                                      lambda kind, fp, fresh=fresh: kind in fresh, kinds, machine=False)
-        prints[edition.id] = {k: own[k] for k in kinds}
-        source_prints[edition.id] = {k: sources[k] for k in kinds}
-        stale = {k for k in kinds if force or k not in fresh}
+                                      lambda kind, fp, fresh=fresh: kind in fresh, mine, machine=False)
+        prints[edition.id] = {k: own[k] for k in mine}
+        source_prints[edition.id] = {k: sources[k] for k in mine}
+        stale = {k for k in mine if force or k not in fresh}
+        if edition.id not in chosen_ids:
+            if stale:
+                todo.append((edition, frozenset(stale), {k: outputs[k].digests[outputs[k].files[0]].size
+                                                         for k in configured if k in fresh}))
+            continue
         sizes = {k: outputs[k].digests[outputs[k].files[0]].size for k in configured if k not in stale and k in fresh}
         if release and not stale and recorded is not None:
             # nothing to render, but the gate is asked again, on facts worked out now (never the stored ones):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__, release
 from .clock import build_date
-from .errors import InputRefused, PipelineError, ProblemsFound
+from .errors import InputRefused, PipelineError, ProblemsFound, UsageError
 from .layout import STATE_FILE, Project, within_output
 from .leaflets import FORMATS
 from .records import BuildState, EditionRecord, FileDigest, OutputRecord, safe_output_path
@@ -125,16 +125,17 @@ def manifest_entry(record: EditionRecord, files: list[dict]) -> dict:
 
 
 def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_drafts: bool = False,
-                allow_unreviewed: bool = False, out: Path | None = None) -> BundleResult:
+                allow_unreviewed: bool = False, out: Path | None = None,
+                editions: list[str] | None = None) -> BundleResult:
     """Package built editions: every file checked against its build record and hashed as shipped, every
     edition's gate asked now (from the sources, not from the stored records)."""
     with machine_errors():
         return _make_bundle(project, inputs=inputs, include_drafts=include_drafts,
-                            allow_unreviewed=allow_unreviewed, out=out)
+                            allow_unreviewed=allow_unreviewed, out=out, only=editions)
 
 
 def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts: bool, allow_unreviewed: bool,
-                 out: Path | None) -> BundleResult:
+                 out: Path | None, only: list[str] | None = None) -> BundleResult:
     from .build import fingerprinter
     from .view import load_inputs, prepare
 
@@ -142,12 +143,18 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
     editions, homes, shared_records = collect(project, folders)
     sources, _ = load_inputs(project)
     known = {e.id: e for e in sources.editions}
+    # the site the build made links the editions whose pages it holds (all of them, across CI shards)
+    sources.site_editions = [e for e in sources.editions if e.id in editions and "html" in editions[e.id].outputs]
     fingerprints = fingerprinter(sources)  # as build computes them
     configured = [k for k in FORMATS if k in sources.settings.formats]
     readers = {folder: _Reader(folder) for folder in folders}
     facts: dict[str, EditionRecord] = {}
     chosen, left_out = [], []
-    for edition_id in sorted(editions):
+    missing = [e for e in only or [] if e not in editions]
+    if missing:
+        raise UsageError(f"edition {missing[0]} has not been built into {', '.join(project.rel(f) for f in folders)}; "
+                         f"build it first: awareness build --edition {missing[0]}")
+    for edition_id in sorted(e for e in editions if only is None or e in only):
         record, reader = editions[edition_id], readers[homes[edition_id]]
         where = project.rel(homes[edition_id])
         edition = known.get(edition_id) or _edition_named(project, sources, edition_id)

@@ -60,7 +60,7 @@ def main(ctx: click.Context, project_dir: Path) -> None:
       awareness extract            # source_content/ -> locales/messages.pot
       awareness init fr            # new catalog locales/fr/LC_MESSAGES/messages.po
       awareness update             # bring every catalog in line with the POT
-      awareness build              # output/site/<edition>/ and output/leaflets/<edition>.pdf
+      awareness build              # output/site/<edition>/ and output/site/leaflets/<edition>.pdf
 
     Exit codes: 0 all well, 1 problems found, 2 usage error, 3 input refused, 4 the machine refused (permissions,
     read-only or full disk), 130 interrupted.
@@ -287,9 +287,11 @@ def check(ctx: click.Context, locales: tuple[str, ...], release: bool, as_json: 
               help="An output folder to take editions from (repeatable, e.g. one per CI shard). Default: output/.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Archive to write (default: output/awareness-<version>.zip).")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Only this built edition, e.g. es-ES (repeatable). Default: every built edition.")
 @click.pass_context
 def bundle(ctx: click.Context, include_drafts: bool, allow_unreviewed: bool, inputs: tuple[Path, ...],
-           out: Path | None) -> None:
+           out: Path | None, editions: tuple[str, ...]) -> None:
     """Package what has been built (it does not build) into a reproducible zip with manifest.json and
     SHA256SUMS: every release edition, or with --include-drafts the drafts too.
 
@@ -297,12 +299,13 @@ def bundle(ctx: click.Context, include_drafts: bool, allow_unreviewed: bool, inp
     Example:
       awareness build && awareness bundle --include-drafts
       awareness bundle --input shard1/output --input shard2/output
+      awareness bundle --edition es-ES
     """
     from .bundle import make_bundle
 
     project = project_of(ctx)
     result = make_bundle(project, inputs=list(inputs) or None, include_drafts=include_drafts,
-                         allow_unreviewed=allow_unreviewed, out=out)
+                         allow_unreviewed=allow_unreviewed, out=out, editions=list(editions) or None)
     for edition_id, why in result.left_out:
         click.echo(f"{edition_id:<7} left out: {why}")
     click.echo(f"{project.rel(result.path)}: {len(result.editions)} editions, {result.size // 1024} KiB")
@@ -660,7 +663,7 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
           jobs: int | None, shard: str | None, force: bool, as_json: bool, quiet: bool) -> None:
     """Build the HTML site and the PDF leaflet of each edition (language x region).
 
-    Output: output/site/<edition>/ and output/leaflets/<edition>.pdf. Drafts carry a DRAFT mark.
+    Output: output/site/<edition>/ and output/site/leaflets/<edition>.pdf. Drafts carry a DRAFT mark.
 
     \b
     Example:

@@ -134,7 +134,8 @@ class Project:
 
     @property
     def leaflets(self) -> Path:
-        return self.output / "leaflets"
+        """Inside the site, so that output/site/ is one folder to upload, with relative links that work anywhere."""
+        return self.site / "leaflets"
 
     def leaflet(self, edition_id: str, fmt: str = "sheet") -> Path:
         """`<edition>.pdf` for the two-sided sheet, `<edition>.<format>.pdf` for the other formats."""

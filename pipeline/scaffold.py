@@ -68,7 +68,7 @@ README = """\
 Awareness material about child sexual abuse material (CSAM) for {region}, built with awareness-pipeline.
 
 ```sh
-awareness build            # every edition: output/site/ (upload this folder) and output/leaflets/
+awareness build            # every edition into output/site/: upload that folder; the PDFs are in output/site/leaflets/
 awareness serve            # a live preview for translators and reviewers
 bash ci.sh                 # what CI checks: catalogs up to date, no check errors, every edition builds
 ```

@@ -96,13 +96,15 @@ def leaflet_links(view: EditionView, sizes: dict[str, int | None]) -> list[dict]
     links = []
     for fmt in view.settings.formats:
         size = sizes.get(fmt)
+        if not size:
+            continue  # not in the output (an HTML-only build): no link to a file that is not there
         kb = max(1, round(size / 1024)) if size else 0
         try:
             shown = f"{format_decimal(kb, locale=language)} KB" if kb else ""
         except (UnknownLocaleError, ValueError):
             shown = f"{kb} KB"
         name = view.project.leaflet(view.edition.id, fmt).name
-        links.append({"format": fmt, "href": f"../../leaflets/{name}", "label": view.labels.format_labels[fmt],
+        links.append({"format": fmt, "href": f"../leaflets/{name}", "label": view.labels.format_labels[fmt],
                       "paper": paper_of(view, fmt).label, "size": shown})
     return links
 
@@ -111,7 +113,7 @@ def switcher(view: EditionView) -> list[dict]:
     """The other languages of the same region (bounded: a region has a few languages, not a thousand)."""
     return [{"hreflang": e.id, "href": f"../{e.id}/index.html", "label": edition_label(e),
              "current": e.id == view.edition.id}
-            for e in view.inputs.editions if e.region == view.edition.region]
+            for e in view.inputs.site_editions if e.region == view.edition.region]
 
 
 # --- site-wide files ------------------------------------------------------------------------------
@@ -128,7 +130,7 @@ def shared_files(inputs: BuildInputs) -> dict[Path, bytes]:
     logo = site_logo(inputs.settings)
     if logo:
         files[project.site_assets / logo] = (project.root / inputs.settings.logo).read_bytes()
-    languages = chooser_languages(inputs.editions)
+    languages = chooser_languages(inputs.site_editions)
     for language in languages:
         files[project.site / chooser_path(language)] = chooser(inputs, language, languages, "../").encode("utf-8")
     files[project.site / "index.html"] = chooser(inputs, "en", languages, "").encode("utf-8")
@@ -185,7 +187,7 @@ def chooser(inputs: BuildInputs, language: str, languages: list[str], prefix: st
     lookup = _lookup_for(inputs, locale)
     templates = load_templates(inputs.project, lookup)
     regions: dict[str, dict] = {}
-    for edition in inputs.editions:
+    for edition in inputs.site_editions:
         if edition.language == PSEUDO_LANGUAGE:
             continue
         region = inputs.regions[edition.region]
@@ -229,7 +231,7 @@ def sitemap(inputs: BuildInputs, editions: list[Edition] | None = None) -> str:
     root = f"{base}/" if base else ""
     urlset = ET.Element(f"{{{sm}}}urlset")
     by_region: dict[str, list[Edition]] = {}
-    for edition in inputs.editions if editions is None else editions:
+    for edition in inputs.site_editions if editions is None else editions:
         if edition.language != PSEUDO_LANGUAGE:
             by_region.setdefault(edition.region, []).append(edition)
     names = page_names(inputs)

@@ -43,6 +43,9 @@ class BuildInputs:
                  editions: list[Edition]):
         self.project, self.settings, self.regions, self.today, self.editions = (
             project, settings, regions, today, editions)
+        # the editions the site links (switchers, choosers, sitemap): those in the output once this build is
+        # done; a partial build links no edition that was never built
+        self.site_editions: list[Edition] = editions
 
     @cached_property
     def documents(self) -> list[Document]:

@@ -75,7 +75,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_leaflet_is_two_tagged_pages_on_the_region_paper(built):
-    us, gb = pdfinfo(built / "output/leaflets/en-US.pdf"), pdfinfo(built / "output/leaflets/en-GB.pdf")
+    us, gb = pdfinfo(built / "output/site/leaflets/en-US.pdf"), pdfinfo(built / "output/site/leaflets/en-GB.pdf")
     assert us["Pages"] == "2" and "letter" in us["Page size"]
     assert gb["Pages"] == "2" and "A4" in gb["Page size"]
     assert us["Tagged"] == "yes" and us["Title"] == "Child sexual abuse material and how to report it"
@@ -83,18 +83,18 @@ def test_leaflet_is_two_tagged_pages_on_the_region_paper(built):
 
 def test_leaflet_fonts_are_embedded_subset_noto(built):
     for edition in ("en-US", "ar-EG", "ja-JP"):
-        fonts = pdffonts(built / f"output/leaflets/{edition}.pdf")
+        fonts = pdffonts(built / f"output/site/leaflets/{edition}.pdf")
         assert fonts, edition
         for row in fonts:
             name, emb, sub = row[0], row[-5], row[-4]
             assert "+Noto-Sans" in name, (edition, name)
             assert (emb, sub) == ("yes", "yes"), (edition, row)
-    names = " ".join(r[0] for r in pdffonts(built / "output/leaflets/ja-JP.pdf"))
+    names = " ".join(r[0] for r in pdffonts(built / "output/site/leaflets/ja-JP.pdf"))
     assert "CJK" in names
 
 
 def test_leaflet_carries_the_region_numbers_digit_for_digit_and_draft_marks(built):
-    us = built / "output/leaflets/en-US.pdf"
+    us = built / "output/site/leaflets/en-US.pdf"
     front, back = pdftotext(us, 1), pdftotext(us, 2)
     assert "call 911" in front
     for number in ("1-800-843-5678", "1-800-422-4453", "1-888-773-8368", "988"):  # as the organisations print them
@@ -107,7 +107,7 @@ def test_leaflet_carries_the_region_numbers_digit_for_digit_and_draft_marks(buil
 def test_leaflet_qr_code_decodes_to_the_reporting_url(built, tmp_path):
     if not shutil.which("zbarimg"):
         pytest.fail("zbarimg missing: make test installs zbar-tools")
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "2", "-l", "2", str(built / "output/leaflets/en-GB.pdf"),
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "2", "-l", "2", str(built / "output/site/leaflets/en-GB.pdf"),
                     str(tmp_path / "p")], check=True)
     png = next(tmp_path.glob("p*.png"))
     out = subprocess.run(["zbarimg", "--quiet", str(png)], capture_output=True, text=True).stdout
@@ -115,7 +115,7 @@ def test_leaflet_qr_code_decodes_to_the_reporting_url(built, tmp_path):
 
 
 def test_arabic_leaflet_keeps_numbers_in_order_and_page_is_rtl(built):
-    text = pdftotext(built / "output/leaflets/ar-EG.pdf")
+    text = pdftotext(built / "output/site/leaflets/ar-EG.pdf")
     assert "16000" in text and "16021" in text and "122" in text
     page = (built / "output/site/ar-EG/contacts.html").read_text()
     assert '<html lang="ar-EG" dir="rtl">' in page
@@ -141,11 +141,13 @@ def test_alternates_are_in_the_sitemap_and_pages_link_only_their_region(built):
     html = (built / "output/site/ar-EG/how-to-report.html").read_text()
     assert '<html lang="ar-EG" dir="rtl">' in html
     assert 'rel="alternate"' not in html  # no per-page list of every edition
-    assert 'href="../en-EG/index.html" hreflang="en-EG"' in html and 'href="../choose/ar.html"' in html
+    # en-EG was not built: a partial build links only the editions in the output
+    assert 'href="../ar-EG/index.html" hreflang="ar-EG"' in html and 'href="../choose/ar.html"' in html
+    assert "../en-EG/" not in html
     assert "en-US" not in html and "ja-JP" not in html
     sitemap = (built / "output/site/sitemap.xml").read_text()
     entry = re.search(r"<url>\s*<loc>ar-EG/how-to-report.html</loc>(.*?)</url>", sitemap, re.S).group(1)
-    assert re.findall(r'hreflang="([^"]+)"', entry) == ["en-EG", "ar-EG", "x-default"]
+    assert re.findall(r'hreflang="([^"]+)"', entry) == ["ar-EG", "x-default"]
     chooser = (built / "output/site/choose/ar.html").read_text()
     assert "مصر" in chooser and 'href="../ar-EG/index.html"' in chooser  # Egypt, in Arabic
     assert (built / "output/site/index.html").exists()
@@ -213,7 +215,7 @@ def test_release_build_of_a_verified_edition_succeeds_without_draft_marks(verifi
     cli(verified_project, "extract")
     result = cli(verified_project, "build", "--release", "--edition", "en-GB")
     assert "en-GB   release" in result.output
-    text = pdftotext(verified_project / "output/leaflets/en-GB.pdf")
+    text = pdftotext(verified_project / "output/site/leaflets/en-GB.pdf")
     assert "DRAFT" not in text and "0800 1111" in text
     assert "Phone numbers checked on June 1, 2026" in " ".join(text.split())  # as English readers write it
     assert "DRAFT" not in (verified_project / "output/site/en-GB/index.html").read_text()
@@ -224,7 +226,7 @@ def test_glyph_preflight_names_characters_no_font_covers(project, cli):
     leaflet.write_text(leaflet.read_text().replace("## How to report", "## How to report \ue000\U000f0000", 1))
     result = cli(project, "build", "--format", "pdf", "--edition", "en-GB", code=3)
     assert "no font covers" in result.output and "U+E000" in result.output and "Noto Sans" in result.output
-    assert not (project / "output" / "leaflets" / "en-GB.pdf").exists()
+    assert not (project / "output" / "site" / "leaflets" / "en-GB.pdf").exists()
 
 
 @pytest.mark.parametrize("image", ["https://example.org/tracker.png", "../../outside.png"])
@@ -233,7 +235,7 @@ def test_leaflet_loads_nothing_from_the_network_or_outside_the_project(project, 
     leaflet.write_text(leaflet.read_text() + f"\n![logo]({image})\n")
     result = cli(project, "build", "--format", "pdf", "--edition", "en-GB", code=3)
     assert "refused" in result.output
-    assert not (project / "output" / "leaflets" / "en-GB.pdf").exists()
+    assert not (project / "output" / "site" / "leaflets" / "en-GB.pdf").exists()
 
 
 def test_fit_check_names_the_overflow_and_release_makes_it_an_error(verified_project, cli):
@@ -274,7 +276,7 @@ def test_unknown_edition_and_missing_catalog_are_one_line_errors(bare_project, c
 
 def test_pseudo_locale_is_accented_longer_and_never_released(project, cli):
     cli(project, "build", "--edition", "qps-GB", "--format", "pdf")
-    text = pdftotext(project / "output/leaflets/qps-GB.pdf")
+    text = pdftotext(project / "output/site/leaflets/qps-GB.pdf")
     assert "Whát ïs çhïld séxúál ábúsé mátéríál?" in text or "Whát ïs" in text
     assert "0800 1111" in text  # numbers are region data, never pseudo-translated
     result = cli(project, "build", "--edition", "qps-GB", "--release", code=1)
@@ -285,7 +287,7 @@ def test_crop_marks_add_bleed_around_the_page(verified_project, cli):
     settings = verified_project / "awareness.toml"
     settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = true"))
     cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
-    width, height = map(float, re.findall(r"[\d.]+", pdfinfo(verified_project / "output/leaflets/en-GB.pdf")
+    width, height = map(float, re.findall(r"[\d.]+", pdfinfo(verified_project / "output/site/leaflets/en-GB.pdf")
                                            ["Page size"])[:2])
     assert width > 595.3 and height > 841.9  # A4 plus bleed
 

@@ -37,7 +37,7 @@ def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, cli, fixed_date
     cli(serial, *build_args("--jobs", "1"))
     cli(parallel, *build_args("--jobs", "2"))
     assert outputs(serial) == outputs(parallel)
-    assert sorted(k for k in outputs(serial) if k.endswith(".pdf")) == sorted(f"leaflets/{e}.pdf" for e in EDITIONS)
+    assert sorted(k for k in outputs(serial) if k.endswith(".pdf")) == sorted(f"site/leaflets/{e}.pdf" for e in EDITIONS)
 
 
 def test_noop_rebuild_renders_nothing_and_one_catalog_rebuilds_its_editions(project, cli, fixed_date):
@@ -78,7 +78,7 @@ def test_two_clean_builds_give_byte_identical_bundles(tmp_path, cli, fixed_date)
         assert all(i.date_time == stamp for i in archive.infolist())
         assert all((i.external_attr >> 16) & 0o777 == 0o644 for i in archive.infolist())
     assert names == sorted(names)
-    assert "awareness-0.1.0/leaflets/ar-EG.pdf" in names
+    assert "awareness-0.1.0/site/leaflets/ar-EG.pdf" in names
     assert [e["edition"] for e in manifest["editions"]] == sorted(EDITIONS)
     fr = next(e for e in manifest["editions"] if e["edition"] == "fr-FR")
     catalog = fr["catalog"]

@@ -78,7 +78,7 @@ def test_sitemap_lists_every_page_with_its_language_versions(site):
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     pages = sorted(p.relative_to(site).as_posix() for p in site.glob("*-*/*.html") if not p.parent.name.startswith("qps"))
     assert sorted(re.findall(r"<loc>([^<]+)</loc>", sitemap)) == pages
-    entry = re.search(r"<url><loc>fr-CA/index.html</loc>(.*?)</url>", sitemap, re.S).group(1)
+    entry = re.search(r"<url>\s*<loc>fr-CA/index.html</loc>(.*?)</url>", sitemap, re.S).group(1)
     assert re.findall(r'hreflang="([^"]+)"', entry) == ["en-CA", "fr-CA", "x-default"]
 
 
