@@ -266,19 +266,35 @@ def check_entry(entry: polib.POEntry, ctx: CheckContext, path: str,
     return issues
 
 
-def link_twins(project: Project) -> dict[str, frozenset[str]]:
+def link_twins(project: Project, settings=None) -> dict[str, frozenset[str]]:
     twins: dict[str, set[str]] = {}
-    for host, others in load_settings(project).link_twins.items():
+    for host, others in (settings or load_settings(project)).link_twins.items():
         group = {host, *others}
         for member in group:
             twins.setdefault(member, set()).update(group - {member})
     return {k: frozenset(v) for k, v in twins.items()}
 
 
+class CheckInputs:
+    """What the checks read besides the catalog (settings, glossaries), read once and shared: a build checks
+    every edition's catalog with one of these, not by reading the glossaries again per edition."""
+
+    def __init__(self, project: Project, settings=None):
+        self.project = project
+        self.english_discouraged = tuple(english_discouraged(project))
+        self.twins = link_twins(project, settings)
+        self._glossaries: dict[str, Glossary] = {}
+
+    def context(self, locale: str, catalog: polib.POFile, *, release: bool = False) -> CheckContext:
+        if locale not in self._glossaries:
+            self._glossaries[locale] = load_glossary(self.project, locale)
+        return CheckContext(locale=locale, glossary=self._glossaries[locale],
+                            english_discouraged=self.english_discouraged, twins=self.twins,
+                            nplurals=nplurals(catalog), release=release)
+
+
 def context_for(project: Project, locale: str, catalog: polib.POFile, *, release: bool = False) -> CheckContext:
-    return CheckContext(locale=locale, glossary=load_glossary(project, locale),
-                        english_discouraged=tuple(english_discouraged(project)), twins=link_twins(project),
-                        nplurals=nplurals(catalog), release=release)
+    return CheckInputs(project).context(locale, catalog, release=release)
 
 
 # msgfmt -c warns about header fields a platform has not filled yet (Weblate writes PO-Revision-Date with the

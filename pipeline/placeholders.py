@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 
-BRACE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-PERCENT = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sdif]")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+BRACE = re.compile(rf"\{{({_NAME})\}}")
+PERCENT = re.compile(rf"%\(({_NAME})\)[sdif]")
 ANY = re.compile(f"(?:{BRACE.pattern})|(?:{PERCENT.pattern})")
+# the same placeholders without capturing groups, for patterns that split text around them
+TOKEN = rf"\{{{_NAME}\}}|%\({_NAME}\)[sdif]"
 
 
 def brace_names(text: str) -> list[str]:

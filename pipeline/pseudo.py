@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import re
 
+from .placeholders import TOKEN
+
 PSEUDO_LANGUAGE = "qps"  # ISO 639 "reserved for local use" range, as Microsoft's qps-ploc
 EXPANSION = 0.35
 _ACCENTS = str.maketrans("aceginouyAEIOUCNY", "áçéğïñöúýÁÉÎÖÜÇÑÝ")
 # never touched: link targets, placeholders, code, entities, escapes, HTML-ish tags
-_PROTECTED = re.compile(r"(\]\([^)]*\)|\{[A-Za-z_][A-Za-z0-9_]*\}|%\([A-Za-z_]+\)[sd]|`[^`]*`|&#?\w+;|\\.|<[^>]*>)")
+_PROTECTED = re.compile(rf"(\]\([^)]*\)|{TOKEN}|`[^`]*`|&#?\w+;|\\.|<[^>]*>)")
 
 
 def pseudo_translate(msgid: str) -> str:

@@ -52,6 +52,13 @@ class BuildInputs:
         return load_documents(self.project)
 
     @cached_property
+    def check_inputs(self):
+        """Glossaries and settings for the content checks, read once for every edition."""
+        from .checks import CheckInputs
+
+        return CheckInputs(self.project, self.settings)
+
+    @cached_property
     def segments(self) -> list[Segment]:
         from .extract import collect_segments  # Babel's extractors: only translated editions need them
 
@@ -263,7 +270,6 @@ class EditionView:
         crisis line and the emergency number, each with what to show and what to link.
 
         A line that answers around the clock is preferred; otherwise its hours are shown with the number."""
-        language = self.edition.language
         rows = []
         for need in KEY_NEEDS:
             if need == "report":
@@ -404,7 +410,7 @@ def prepare(inputs: BuildInputs, edition: Edition, *, preview: bool = False) -> 
         view.needed = len(needed)
         view.translated = sum(1 for key in needed if lookup(*key) is not None)
         view.check_errors = [problem for locale, rel, source in sources
-                             for problem in _content_problems(project, locale, source, used_from(source, catalog,
+                             for problem in _content_problems(inputs, locale, source, used_from(source, catalog,
                                                                                                  needed), rel)]
         view.unreviewed = sum(1 for e in catalog if not e.obsolete and entry_key(e) in needed and not is_reviewed(e))
     unverified = [f"{c.region}/{c.id}" for c in view.national + view.international
@@ -452,11 +458,11 @@ def used_from(source: polib.POFile, merged: polib.POFile, needed: set) -> set:
     return {entry_key(e) for e in merged if not e.obsolete and id(e) in own and entry_key(e) in needed}
 
 
-def _content_problems(project: Project, locale: str, catalog: polib.POFile, needed: set, rel: str) -> list[str]:
+def _content_problems(inputs: BuildInputs, locale: str, catalog: polib.POFile, needed: set, rel: str) -> list[str]:
     """The content checks (the registry's, as `check` and `merge` run them) on the entries an edition uses."""
-    from .checks import CONTENT_CHECKS, check_entry, context_for
+    from .checks import CONTENT_CHECKS, check_entry
 
-    ctx = context_for(project, locale, catalog)
+    ctx = inputs.check_inputs.context(locale, catalog)
     problems = []
     for entry in catalog:
         if not entry.obsolete and entry_key(entry) in needed:
