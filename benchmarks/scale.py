@@ -53,7 +53,7 @@ def region_file(code: str, languages: list[str]) -> str | None:
     if not emergency or not (free or mobile):
         return None
     helpline, crisis = national(free or mobile), national(mobile or free)
-    from pipeline.regions import parse_phone
+    from pipeline.phones import parse_phone
 
     try:  # a region whose example numbers our own rules refuse (e.g. Argentine mobiles) is left out
         for number in (helpline, crisis, emergency):

@@ -455,7 +455,7 @@ def write_dashboard_if_stale(project: Project, state: BuildState, fingerprints: 
     if page.is_file() and page.read_text(encoding="utf-8").endswith(stamp + "\n"):
         return
     from .dashboard import write_dashboard
-    from .stats import project_status
+    from .status import project_status
 
     write_dashboard(project, project_status(project, state.editions), stamp)
 

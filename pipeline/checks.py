@@ -388,11 +388,13 @@ def check_plural_header(catalog: polib.POFile, locale: str, rel: str, text: str)
                   f"'{shown}' picks other plural forms than {locale} has; use '{wanted}' ({name})")]
 
 
-def check_catalog(project: Project, locale: str, *, release: bool = False) -> list[Issue]:
+def check_catalog(project: Project, locale: str, *, release: bool = False, catalog: polib.POFile | None = None,
+                  inputs: CheckInputs | None = None) -> list[Issue]:
+    """Every check on one catalog. `catalog`: already read (stats reads it once); `inputs`: shared glossaries."""
     path = project.catalog(locale)
     rel = project.rel(path)
-    catalog = read_catalog(path, rel)
-    ctx = context_for(project, locale, catalog, release=release)
+    catalog = catalog if catalog is not None else read_catalog(path, rel)
+    ctx = (inputs or CheckInputs(project)).context(locale, catalog, release=release)
     issues = _msgfmt_issues(rel, path)
     issues += check_plural_header(catalog, locale, rel, path.read_text("utf-8", "replace"))
     for entry in catalog:

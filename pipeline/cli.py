@@ -217,7 +217,8 @@ def stats(ctx: click.Context, as_json: bool, as_html: bool) -> None:
       awareness stats --html && xdg-open output/status/index.html
     """
     from .dashboard import write_dashboard
-    from .stats import project_stats, project_status
+    from .stats import project_stats
+    from .status import project_status
 
     project = project_of(ctx)
     if as_json or as_html:
@@ -633,7 +634,7 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
                    f"{len(result.rows) - seen} with findings")
     if project.status_page.is_file():  # the dashboard shows the evidence too: keep it in step with the report
         from .dashboard import write_dashboard
-        from .stats import project_status
+        from .status import project_status
 
         try:
             write_dashboard(project, project_status(project, recorded_editions(project)))

@@ -7,7 +7,8 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .layout import Project
-from .stats import STATES, Status
+from .stats import STATES
+from .status import Status
 from .storage import write_atomic
 
 COLOURS = {"reviewed": "#1b7a3d", "translated": "#7fb069", "fuzzy": "#e0a100", "untranslated": "#c8d3df"}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
 
 import yaml
 
 from .errors import InputRefused
+from .files import read_text
 from .layout import Project
 from .models import Document, Issue
 
@@ -26,30 +26,6 @@ _IMAGE_REF = re.compile(r"!\[[^\]]*\]\[([^\]]*)\]")
 _DEFINITION = re.compile(r"^\s*\[([^\]]+)\]:")
 TRANSLATABLE_META = ("title", "description")
 META_KEYS = {"title", "description", "order", "site"}
-
-
-def read_text(path: Path, rel: str) -> str:
-    """Read a UTF-8 text file, normalising line endings; refuse anything else with a clear message."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputRefused(f"cannot read file: {exc.strerror}", path=rel) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputRefused("not valid UTF-8 text; save the file as UTF-8", path=rel, line=line) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def read_toml(path: Path, rel: str) -> tuple[dict, str]:
-    """(the data, the text) of a TOML file; a syntax error refuses it with the line TOML names."""
-    text = read_text(path, rel)
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"at line (\d+)", str(exc))
-        raise InputRefused(f"not valid TOML: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
 
 
 def split_front_matter(text: str, rel: str) -> tuple[dict, list[str], str, int]:

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from .documents import read_text
+from .files import read_text
 from .errors import InputRefused
 from .layout import Project
 from .models import Issue

@@ -21,6 +21,7 @@ from .catalogs import (
     read_catalog,
 )
 from .checks import CONTENT_CHECKS, check_entry, context_for
+from .files import decode_text
 from .errors import InputRefused
 from .layout import Project
 from .review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed, needs_review_note
@@ -69,13 +70,7 @@ def decode_po(data: bytes, rel: str) -> str:
         raise InputRefused("this is a compiled .mo file; send the .po file instead", path=rel)
     if b"\x00" in data[:4096]:
         raise InputRefused("this is a binary file, not a PO file", path=rel)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputRefused("not UTF-8 text; save the file as UTF-8 (Poedit: Catalog > Properties)",
-                           path=rel, line=line) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return decode_text(data, rel, "save the file as UTF-8 (Poedit: Catalog > Properties)")
 
 
 def syntax_check(text: str, rel: str) -> None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .documents import read_toml
+from .files import read_toml
 from .errors import InputRefused
 from .layout import Project
 from .models import Issue

@@ -177,7 +177,7 @@ def test_latin1_file_is_refused_with_its_line(fr_project, cli, tmp_path):
     text = sent.read_text().replace('msgstr ""\n\n#.', 'msgstr "Qualité"\n\n#.', 2)
     data = text.encode("latin-1", "replace")
     line = data[: data.index("Qualit".encode()) + 6].count(b"\n") + 1
-    refused(fr_project, cli, write_file(tmp_path, "latin1.po", data), f"latin1.po:{line}: not UTF-8")
+    refused(fr_project, cli, write_file(tmp_path, "latin1.po", data), f"latin1.po:{line}: not valid UTF-8")
 
 
 def test_mo_file_is_refused(fr_project, cli, tmp_path):

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import tree_bytes
-from pipeline.regions import load_regions, parse_phone
+from pipeline.phones import parse_phone
+from pipeline.regions import load_regions
 
 
 @pytest.mark.parametrize("number, region, display, tel", [
@@ -191,7 +192,7 @@ def test_a_region_without_a_crisis_line_is_a_draft_that_names_the_need(verified_
 def test_every_shipped_number_dials_what_it_shows():
     from conftest import REPO
     from pipeline.layout import Project
-    from pipeline.regions import dials_as_printed, digits
+    from pipeline.phones import dials_as_printed, digits
 
     regions = load_regions(Project.at(REPO))
     seen = 0

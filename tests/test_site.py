@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from pipeline.regions import dials_as_printed
+from pipeline.phones import dials_as_printed
 
 TEL = re.compile(r'<a class="tel" href="tel:([^"]+)"><bdi dir="ltr">([^<]+)</bdi></a>|'
                  r'<a href="tel:([^"]+)"><bdi dir="ltr">([^<]+)</bdi></a>')
