@@ -14,6 +14,14 @@ from click.testing import CliRunner
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+# `make test` runs a small share of each property test's examples; the full counts run nightly
+# (AWARENESS_FULL_TESTS=1), as the differential PO test does
+FULL = os.environ.get("AWARENESS_FULL_TESTS") == "1"
+
+
+def examples(full: int) -> int:
+    """How many hypothesis examples a property test runs: `full` nightly, a fifth (at least 5) otherwise."""
+    return full if FULL else max(5, full // 5)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # a fixed build date: fixture contacts were verified on 2026-06-01, i.e. within 12 months of it
 FIXED_EPOCH = "1795000000"  # 2026-11-18

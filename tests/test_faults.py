@@ -13,9 +13,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import FIXED_EPOCH, awareness_bin, examples, fill_catalog, tree_bytes
 from hypothesis import strategies as st
 
-from conftest import FIXED_EPOCH, awareness_bin, fill_catalog, tree_bytes
 from pipeline.records import STATE_VERSION
 from pipeline.storage import KILL_AT_WRITE
 
@@ -306,7 +306,7 @@ def test_any_damage_to_a_state_is_a_state_error_never_a_crash(mini, cli):
     good = state(mini)
     places = [trail for trail, _ in _paths(good)]
 
-    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.sampled_from(places), JSON)
     def damaged(trail, value):
         data = json.loads(json.dumps(good))

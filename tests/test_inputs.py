@@ -11,10 +11,10 @@ from pathlib import Path
 import tomlkit
 import yaml
 from click.testing import CliRunner
+from conftest import FIXED_EPOCH, examples, mini_copy, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXED_EPOCH, mini_copy, tree_bytes
 from pipeline.cli import main
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False, width=32),
@@ -63,7 +63,7 @@ def fresh(tmp_path_factory) -> Path:
     return root
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(meta=st.dictionaries(st.sampled_from(["title", "description", "order", "site", "extra", "tags"]), VALUES,
                             max_size=5))
 def test_generated_front_matter_never_crashes(tmp_path_factory, meta):
@@ -79,7 +79,7 @@ CONTACT_KEYS = ["id", "kind", "name", "description", "url", "report_url", "phone
                 "status", "verified_on", "qr", "needs", "local_names", "based_in", "directory", "extra"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_generated_region_files_never_crash(tmp_path_factory, data):
     root = fresh(tmp_path_factory)
@@ -120,7 +120,7 @@ SETTINGS_KEYS = {"publisher": ["name", "url", "logo", "colours", "extra"], "site
                  "nonsense": ["x"]}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_generated_settings_never_crash(tmp_path_factory, data):
     root = fresh(tmp_path_factory)

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from conftest import copy_project, examples, fill_catalog, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import copy_project, fill_catalog, tree_bytes
 
 PAGE_MSGID = "Why the words matter"  # a plain heading of what-is-csam.md
 
@@ -317,6 +316,7 @@ BAD = st.sampled_from(["<b>x</b>", "[x](https://evil.example)", "{nope}", "appel
 @pytest.fixture(scope="module")
 def property_project(tmp_path_factory):
     from click.testing import CliRunner
+
     from pipeline.cli import main
 
     root = copy_project(tmp_path_factory.mktemp("prop") / "project", with_catalogs=False)
@@ -328,11 +328,12 @@ def property_project(tmp_path_factory):
     return root
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(st.lists(st.one_of(SAFE, BAD), min_size=1, max_size=12))
 def test_merge_never_loses_a_valid_translation(property_project, tmp_path_factory, values):
     from click.testing import CliRunner
+
     from pipeline.cli import main
 
     root = tmp_path_factory.mktemp("case") / "project"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import polib
 import pytest
+from conftest import REPO, examples, tree_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
-from conftest import REPO, tree_bytes
-from pipeline.checks import check_plural_header
 from platform_shapes import rewrap_before_full_stop, weblate_catalog, weblate_new_language
+
+from pipeline.checks import check_plural_header
 
 XLF = "urn:oasis:names:tc:xliff:document:1.1"
 
@@ -595,7 +595,7 @@ def _catalog() -> polib.POFile:
 ACTIONS = st.sampled_from(["keep", "english", "empty", "edit", "fuzzy-edit"])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(ACTIONS, min_size=20, max_size=20), st.booleans(), st.booleans(), st.booleans())
 def test_merge_never_lets_english_or_an_empty_text_replace_or_confirm(actions, three_way, review, prefer):
     import datetime as dt

@@ -8,10 +8,10 @@ import subprocess
 
 import polib
 import pytest
+from conftest import REPO, examples
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
 from pipeline import po_io
 from pipeline.catalogs import _msgcat, po_bytes, read_catalog
 from pipeline.errors import PipelineError
@@ -86,7 +86,7 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_charac
     st.sampled_from(["", "line\nbreak", 'quote " and \\ backslash', "tab\there", "日本語の文字列" * 8, "a " * 60])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(entries=st.lists(st.tuples(TEXT.filter(bool), TEXT, st.one_of(st.none(), TEXT.filter(bool)),
                                   st.booleans(), TEXT, st.booleans()), min_size=1, max_size=8,
                         unique_by=lambda t: (t[2], t[0])))

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import markdown
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -211,13 +212,13 @@ def tags(text: str) -> list[str]:
     return parser.tags
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_identity_translation_renders_the_same_html(doc):
     assert html(apply_translations(doc, lambda b: b.msgid)) == html(doc)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_missing_translations_fall_back_to_source_per_block(doc):
     blocks = find_blocks(doc)
@@ -227,7 +228,7 @@ def test_missing_translations_fall_back_to_source_per_block(doc):
     assert keep <= set(msgids(out))  # untouched blocks keep the source text
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_translated_document_keeps_the_structure(doc):
     out = apply_translations(doc, lambda b: "Ü " + b.msgid)
