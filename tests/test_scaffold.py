@@ -29,7 +29,7 @@ def test_a_new_project_builds_and_passes_its_own_ci(tmp_path):
     ci = subprocess.run(["bash", "ci.sh"], cwd=root, capture_output=True, text=True, env=env)
     assert ci.returncode == 0, ci.stdout + ci.stderr
     site = root / "output" / "site"
-    assert (site / "es-ES" / "index.html").is_file() and (root / "output" / "leaflets" / "es-ES.card.pdf").is_file()
+    assert (site / "es-ES" / "index.html").is_file() and (site / "leaflets" / "es-ES.card.pdf").is_file()
     assert not (site / "en-GB").exists()  # only its own region's editions
     assert "Fundación" in (site / "es-ES" / "index.html").read_text()
 
