@@ -671,7 +671,8 @@ def build(ctx: click.Context, editions: tuple[str, ...], fmt: str | None, releas
       awareness build --edition en-US --edition ar-EG
       awareness build --release          # refuses drafts
     """
-    from .build import build as run, parse_shard
+    from .build import build as run
+    from .build import parse_shard
     from .progress import BuildProgress
 
     project = project_of(ctx)

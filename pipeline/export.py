@@ -7,11 +7,11 @@ from pathlib import Path
 
 import polib
 
+from . import xliff
 from .catalogs import po_bytes, read_catalog
 from .errors import InputRefused
 from .glossary import glossary_csv, glossary_tbx, load_glossary
 from .layout import Project
-from . import xliff
 from .snapshots import EXPORT_HEADER, new_export_id, write_snapshot
 from .storage import locked, write_atomic
 from .update import UpdateReport, merge_template

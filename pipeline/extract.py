@@ -13,8 +13,8 @@ from jinja2.ext import babel_extract as jinja_extract
 from .catalogs import new_catalog, po_bytes, read_catalog
 from .clock import build_date, po_date
 from .documents import TRANSLATABLE_META, load_documents
-from .files import read_text
 from .errors import InputRefused
+from .files import read_text
 from .layout import Project
 from .models import Document, Region, Segment
 from .placeholders import format_flags

@@ -37,3 +37,13 @@ def read_toml(path: Path, rel: str) -> tuple[dict, str]:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         raise InputRefused(f"not valid TOML: {exc}", path=rel, line=int(match.group(1)) if match else None) from None
+
+
+def toml_key_line(lines: list[str], key: str, start: int = 1, end: int | None = None, default: int | None = None) -> int:
+    """The 1-based line where `key = ...` is written between lines start and end (for error messages);
+    `default` (else `start`) when it is not there."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(start, (end or len(lines) + 1)):
+        if pattern.match(lines[number - 1]):
+            return number
+    return start if default is None else default

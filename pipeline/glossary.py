@@ -22,8 +22,8 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from .files import read_text
 from .errors import InputRefused
+from .files import read_text
 from .layout import Project
 from .models import Issue
 

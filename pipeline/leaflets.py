@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .constants import LEAFLET_FORMATS
 from .errors import PipelineError
 from .fonts import css_stack, font_stack, uncovered
-from .settings import _tint
 from .render_html import fill_placeholders, fill_text, markdown_to_html
+from .settings import _tint
 from .translate import translate_body
 from .view import EditionView, local_date, url_label
 
@@ -61,6 +62,7 @@ FORMATS = {
                                                        "letter": Paper("11in 17in", "Tabloid", 279.4, 431.8)},
                             14, 17, 75),
 }
+assert tuple(FORMATS) == LEAFLET_FORMATS, "every format named in constants.py has its layout here, in that order"
 SHEET_SECTIONS = ("what", "words", "why", "how", "fault", "threat")  # the sections the layouts place by name
 
 

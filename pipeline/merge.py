@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polib
 
+from . import xliff
 from .catalogs import (
     entry_key,
     has_text,
@@ -21,13 +22,12 @@ from .catalogs import (
     read_catalog,
 )
 from .checks import CONTENT_CHECKS, check_entry, context_for
-from .files import decode_text
 from .errors import InputRefused
+from .files import decode_text
 from .layout import Project
 from .review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed, needs_review_note
 from .snapshots import export_id_of, read_snapshot
 from .storage import locked, write_atomic
-from . import xliff
 from .update import LOCALE_ID
 
 MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")

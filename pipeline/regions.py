@@ -11,19 +11,19 @@ from urllib.parse import urlsplit
 
 import phonenumbers as pn
 
-from .files import read_toml
-from .phones import parse_phone
+from .constants import LOCALE_ID, PAPERS
 from .errors import InputRefused, UsageError
+from .files import read_toml, toml_key_line
 from .layout import Project
 from .models import INTERNATIONAL, Contact, Issue, Phone, Region
 from .needs import NEEDS, PREVENTION_KIND
+from .phones import parse_phone
 from .release import verification_problem
 from .storage import write_atomic
 
 REGION_NAME_CONTEXT = "region name"  # msgctxt of region names in the POT
 KINDS = ("report-online", "child-helpline", "crisis", "adult-support", "prevention", "image-removal", "police")
 STATUSES = ("confirmed", "partly", "unconfirmed")
-PAPERS = ("a4", "letter")
 REGION_KEYS = {"code", "name", "paper", "languages", "emergency", "contacts"}
 CONTACT_KEYS = {"based_in", "directory", "id", "kind", "name", "local_names", "description", "url", "report_url", "local_urls",
                 "local_report_urls", "phones", "sms", "needs", "chat", "hours", "languages", "source", "status",
@@ -33,7 +33,6 @@ HOW = ("phone", "site")  # how a live check was made: a call to the number, or t
 REQUIRED_CONTACT_KEYS = ("id", "kind", "name", "description", "source", "status")
 NEED_NAMES = tuple(need for need in NEEDS if need != "emergency")  # the emergency number is the region's
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 # a description is read aloud by translators into every language: numbers and addresses come from data only
 _NUMBER_IN_TEXT = re.compile(r"\d[\d .\-]{2,}\d|\d{3,}")
 _ADDRESS_IN_TEXT = re.compile(r"https?://|www\.|\b[\w-]+\.(?:org|com|net|gov|edu|info|uk|ca|au|de|fr|es|br|mx|jp|"
@@ -65,12 +64,7 @@ class _Lines:
         self.contact_starts = [i + 1 for i, line in enumerate(self.lines) if line.strip() == "[[contacts]]"]
 
     def key(self, key: str, start: int = 1, end: int | None = None) -> int:
-        stop = end or len(self.lines) + 1
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for number in range(start, stop):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return start
+        return toml_key_line(self.lines, key, start, end)
 
     def contact(self, index: int) -> tuple[int, int | None]:
         start = self.contact_starts[index] if index < len(self.contact_starts) else 1
@@ -95,7 +89,7 @@ def _text(value: object, what: str) -> str:
 
 
 def _language_table(value: object, what: str, check) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and _LANGUAGE.match(k) for k in value):
+    if not isinstance(value, dict) or not all(isinstance(k, str) and LOCALE_ID.match(k) for k in value):
         raise ValueError(f"{what} must be a table of language = \"...\"")
     return tuple(sorted((k, check(v, f"{what}.{k}")) for k, v in value.items()))
 
@@ -286,7 +280,7 @@ def load_region(project: Project, path: Path) -> Region:
             fail("paper", f"must be one of {', '.join(PAPERS)}")
         languages = data.get("languages")
         if (not isinstance(languages, list) or not languages or languages[0] != "en"
-                or not all(isinstance(x, str) and _LANGUAGE.match(x) for x in languages)):
+                or not all(isinstance(x, str) and LOCALE_ID.match(x) for x in languages)):
             fail("languages", "must be a list of language codes starting with \"en\", e.g. [\"en\", \"fr\"]")
             languages = ["en"]
         languages = tuple(languages)

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .files import read_toml
+from .constants import LEAFLET_FORMATS, PAPERS
 from .errors import InputRefused
+from .files import read_toml, toml_key_line
 from .layout import Project
 from .models import Issue
 
@@ -32,7 +33,6 @@ def _contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-LEAFLET_FORMATS = ("sheet", "trifold", "card", "card-sheet", "poster")
 SECTIONS = {
     "publisher": {"name", "url", "logo", "colours"},
     "site": {"base_url", "quick_exit_url"},
@@ -72,9 +72,9 @@ def load_settings(project: Project) -> Settings:
 
     def line_of(key: str) -> int:
         for name in reversed(key.split(".")):  # `primary` may be written inside `colours = { ... }`
-            for number, line in enumerate(lines, 1):
-                if re.match(rf"\s*{re.escape(name)}\s*=", line):
-                    return number
+            found = toml_key_line(lines, name, default=0)
+            if found:
+                return found
         return 1
 
     def fail(key: str, message: str) -> None:
@@ -118,7 +118,7 @@ def load_settings(project: Project) -> Settings:
                      ("site.quick_exit_url", settings.quick_exit_url)):
         if url and (urlsplit(url).scheme != "https" or not urlsplit(url).netloc):
             fail(key, f"must be an https:// URL, got '{url}'")
-    if settings.paper not in ("", "a4", "letter"):
+    if settings.paper not in ("", *PAPERS):
         fail("leaflet.paper", f"must be \"a4\" or \"letter\", got '{settings.paper}'")
     unknown = [f for f in settings.formats if f not in LEAFLET_FORMATS]
     if unknown or not settings.formats:

@@ -13,6 +13,7 @@ import polib
 from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
+from . import po_io
 from .catalogs import (
     entry_key,
     has_text,
@@ -24,13 +25,12 @@ from .catalogs import (
     read_catalog,
 )
 from .clock import build_date, po_date
+from .constants import LOCALE_ID
 from .errors import InputRefused
 from .layout import Project
-from . import po_io
 from .po_io import carry_text
 from .storage import locked, write_atomic
 
-LOCALE_ID = re.compile(r"^[a-z]{2,3}(_[A-Z]{2}|_[A-Z][a-z]{3})?$")
 FUZZY_THRESHOLD = 0.6  # the similarity msgmerge uses
 
 

@@ -26,12 +26,11 @@ from .models import Contact, Document, Edition, Region, Segment
 from .needs import Route, coverage, scope_of, uncovered
 from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
 from .records import ContactRecord, EditionRecord
-from .review import is_reviewed
 from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions
 from .release import printable, verification_problem
 from .render_html import Templates, load_templates, ltr
+from .review import is_reviewed
 from .settings import Settings, load_settings
-
 
 KEY_NEEDS = ("report", "child", "crisis")  # shown large everywhere, with the emergency number
 

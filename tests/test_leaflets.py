@@ -241,7 +241,7 @@ def test_crop_marks_bleed_and_a_safe_zone_on_every_format(verified_project, cli)
 
 
 def test_settings_know_the_same_formats_as_the_renderer():
-    from pipeline.settings import LEAFLET_FORMATS  # written apart: settings cannot import the renderer
+    from pipeline.constants import LEAFLET_FORMATS  # one list of names (constants.py), one layout each
 
     assert tuple(FORMATS) == LEAFLET_FORMATS
 
