@@ -14,6 +14,7 @@ build: system-build venv
 	$(BIN)/awareness build
 
 test: system-test venv
+	$(BIN)/lint-imports
 	$(BIN)/awareness update --check
 	$(BIN)/awareness check --quiet
 	$(BIN)/python -m pytest

@@ -186,7 +186,7 @@ def bench_build(rows: list, sizes: list) -> None:
     edition = "en-GB"
     ours, _ = median_of(5, [*awareness, "build", "--edition", edition, "--format", "sheet", "--force", "-q"])
     html = WORK / "leaflet-en-GB.html"
-    code = ("import sys; sys.path.insert(0, %r); from pathlib import Path; from pipeline.layout import Project; "
+    code = ("import sys; sys.path.insert(0, %r); from pathlib import Path; from pipeline.core.layout import Project; "
             "from pipeline.build import final_leaflet_html; "
             "Path(%r).write_text(final_leaflet_html(Project.at(%r), %r), encoding='utf-8')"
             % (str(ROOT), str(html), str(project), edition))
@@ -234,9 +234,9 @@ WARM_COMPARISON = """
 import statistics, sys, time
 import weasyprint
 from pipeline.build import build_edition, final_leaflet_html
-from pipeline.editions import select_editions
-from pipeline.layout import Project
-from pipeline.view import load_inputs
+from pipeline.edition.editions import select_editions
+from pipeline.core.layout import Project
+from pipeline.edition.view import load_inputs
 project = Project.at(sys.argv[1])
 inputs, _ = load_inputs(project)
 edition = select_editions(project, inputs.regions, [sys.argv[2]])[0][0]

@@ -53,7 +53,7 @@ def region_file(code: str, languages: list[str]) -> str | None:
     if not emergency or not (free or mobile):
         return None
     helpline, crisis = national(free or mobile), national(mobile or free)
-    from pipeline.phones import parse_phone
+    from pipeline.contacts.phones import parse_phone
 
     try:  # a region whose example numbers our own rules refuse (e.g. Argentine mobiles) is left out
         for number in (helpline, crisis, emergency):
@@ -131,8 +131,8 @@ def cost_units(project: Path) -> float:
     """The editions' summed cost (English 1, CJK 2.5, ...): per-edition times of differently mixed projects
     compare fairly per cost unit."""
     from pipeline.build import edition_cost
-    from pipeline.layout import Project
-    from pipeline.view import load_inputs
+    from pipeline.core.layout import Project
+    from pipeline.edition.view import load_inputs
 
     inputs, _ = load_inputs(Project.at(project))
     return sum(edition_cost(e) for e in inputs.editions)
@@ -141,8 +141,8 @@ def cost_units(project: Path) -> float:
 def shard_balance(project: Path, total: int) -> float:
     """Slowest shard / mean shard, with the split the build uses and the seconds each edition really took."""
     from pipeline.build import shards
-    from pipeline.layout import Project
-    from pipeline.view import load_inputs
+    from pipeline.core.layout import Project
+    from pipeline.edition.view import load_inputs
 
     times = json.loads((project / "output" / ".build-times.json").read_text())
     inputs, _ = load_inputs(Project.at(project))

@@ -16,17 +16,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import release as gate  # `release` is build()'s flag
-from .editions import select_editions
-from .errors import PipelineError, UsageError
-from .incremental import Fingerprinter, file_digest
-from .layout import Project
-from .leaflets import FORMATS, render_leaflet
-from .models import Edition, Issue
-from .records import BuildState, EditionRecord, FileDigest, OutputRecord, load_times, save_merged, save_times
-from .regions import INTERNATIONAL
-from .storage import clean_temporaries, machine_errors, write_atomic
-from .view import BuildInputs, load_inputs, prepare
+from .contacts.regions import INTERNATIONAL
+from .core import release as gate  # `release` is build()'s flag
+from .core.errors import PipelineError, UsageError
+from .core.layout import Project
+from .core.models import Edition, Issue
+from .core.records import BuildState, EditionRecord, FileDigest, OutputRecord, load_times, save_merged, save_times
+from .core.storage import clean_temporaries, machine_errors, write_atomic
+from .edition.editions import select_editions
+from .edition.incremental import Fingerprinter, file_digest
+from .edition.view import BuildInputs, load_inputs, prepare
+from .publish.leaflets import FORMATS, render_leaflet
 
 HTML = "html"
 WORKER_EDITIONS = 20
@@ -160,7 +160,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
         result.record.outputs[fmt] = OutputRecord("", [project.rel(path)], list(leaflet.fit))
         sizes[fmt] = len(leaflet.data)
     if HTML in kinds:
-        from .site import render_site
+        from .publish.site import render_site
 
         site_view = prepare(inputs, edition, preview=True) if preview and not view.preview else view
         pages = {project.site_edition(edition.id) / name: data
@@ -223,7 +223,7 @@ def _run(inputs: BuildInputs, jobs_list: list[Job], jobs: int, options: dict):
             yield _build_one(job)
         return
     if any(kind != HTML for _, kinds, _ in jobs_list for kind in kinds):
-        from .render_pdf import _weasyprint
+        from .render.render_pdf import _weasyprint
 
         _weasyprint()  # only when leaflets are made: an HTML build never pays for WeasyPrint
     inputs.documents, inputs.segments  # load once in the parent, share through fork
@@ -430,7 +430,7 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
         shared_print = shared_fingerprint(project, inputs, fingerprints)
         recorded_shared = {"shared": state.shared} if state.shared else {}
         if force or not is_current(project, recorded_shared, "shared", shared_print):
-            from .site import shared_files
+            from .publish.site import shared_files
 
             files = shared_files(inputs)
             digests = write_outputs(project, files)
@@ -454,16 +454,16 @@ def write_dashboard_if_stale(project: Project, state: BuildState, fingerprints: 
     page = project.status_page
     if page.is_file() and page.read_text(encoding="utf-8").endswith(stamp + "\n"):
         return
-    from .dashboard import write_dashboard
-    from .status import project_status
+    from .edition.status import project_status
+    from .publish.dashboard import write_dashboard
 
     write_dashboard(project, project_status(project, state.editions), stamp)
 
 
 def final_leaflet_html(project: Project, edition_id: str, fmt: str = "sheet") -> str:
     """The exact HTML that WeasyPrint renders for an edition's leaflet (for benchmarks and debugging)."""
-    from .leaflets import leaflet_html
-    from .view import edition_view
+    from .edition.view import edition_view
+    from .publish.leaflets import leaflet_html
 
     if fmt not in FORMATS:
         raise PipelineError(f"unknown leaflet format '{fmt}'")

@@ -10,13 +10,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, release
-from .clock import build_date
-from .errors import InputRefused, PipelineError, ProblemsFound, UsageError
-from .layout import STATE_FILE, Project, within_output
-from .leaflets import FORMATS
-from .records import BuildState, EditionRecord, FileDigest, OutputRecord, safe_output_path
-from .storage import clean_temporaries, machine_errors, write_atomic
+from . import __version__
+from .core import release
+from .core.clock import build_date
+from .core.errors import InputRefused, PipelineError, ProblemsFound, UsageError
+from .core.layout import STATE_FILE, Project, within_output
+from .core.records import BuildState, EditionRecord, FileDigest, OutputRecord, safe_output_path
+from .core.storage import clean_temporaries, machine_errors, write_atomic
+from .publish.leaflets import FORMATS
 
 HTML = "html"
 
@@ -100,7 +101,7 @@ class _Reader:
 
 def _edition_named(project: Project, sources, edition_id: str):
     """An edition built on request only (the pseudo-locale), or None when these sources have no such edition."""
-    from .editions import select_editions
+    from .edition.editions import select_editions
 
     try:
         return select_editions(project, sources.regions, [edition_id])[0][0]
@@ -137,7 +138,7 @@ def make_bundle(project: Project, *, inputs: list[Path] | None = None, include_d
 def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts: bool, allow_unreviewed: bool,
                  out: Path | None, only: list[str] | None = None) -> BundleResult:
     from .build import fingerprinter
-    from .view import load_inputs, prepare
+    from .edition.view import load_inputs, prepare
 
     folders = [Path(p).resolve() for p in (inputs or [project.output])]
     editions, homes, shared_records = collect(project, folders)

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EXIT_INTERRUPTED, EXIT_MACHINE, EXIT_PROBLEMS, PipelineError
-from .layout import Project
-from .storage import machine_problem
+from .core.errors import EXIT_INTERRUPTED, EXIT_MACHINE, EXIT_PROBLEMS, PipelineError
+from .core.layout import Project
+from .core.storage import machine_problem
 
 
 class AwarenessGroup(click.Group):
@@ -80,7 +80,7 @@ def extract(ctx: click.Context, check: bool) -> None:
     Example:
       awareness extract
     """
-    from .extract import extract as run
+    from .catalog.extract import extract as run
 
     result = run(project_of(ctx), write=not check)
     rel = project_of(ctx).rel(result.path)
@@ -106,9 +106,9 @@ def new(folder: Path, region: str, name: str) -> None:
       awareness new ayuda-es --region ES --name "Fundación Ejemplo"
       cd ayuda-es && awareness build
     """
-    from .extract import extract
+    from .catalog.extract import extract
+    from .catalog.update import update_catalogs
     from .scaffold import new_project
-    from .update import update_catalogs
 
     project = new_project(folder, region, name)
     extract(project)  # the POT and catalogs follow the one region the project keeps
@@ -126,7 +126,7 @@ def init(ctx: click.Context, locale: str) -> None:
     Example:
       awareness init pt_BR      # locales/pt_BR/LC_MESSAGES/messages.po
     """
-    from .update import init_catalog
+    from .catalog.update import init_catalog
 
     path = init_catalog(project_of(ctx), locale)
     click.echo(f"{project_of(ctx).rel(path)}: created")
@@ -151,8 +151,8 @@ def update(ctx: click.Context, locales: tuple[str, ...], check: bool, as_json: b
       awareness extract && awareness update fr de
       awareness update --check      # in CI
     """
-    from .extract import extract as run_extract
-    from .update import sync_platform_glossaries, update_catalogs
+    from .catalog.extract import extract as run_extract
+    from .catalog.update import sync_platform_glossaries, update_catalogs
 
     project = project_of(ctx)
     stale_pot = False
@@ -194,7 +194,7 @@ def translate(ctx: click.Context, locale: str, out: Path | None) -> None:
     Example:
       awareness translate fr --out /tmp/fr
     """
-    from .translate import translate_project
+    from .catalog.translate import translate_project
 
     project = project_of(ctx)
     for path in translate_project(project, locale, out):
@@ -216,9 +216,9 @@ def stats(ctx: click.Context, as_json: bool, as_html: bool) -> None:
       awareness stats
       awareness stats --html && xdg-open output/status/index.html
     """
-    from .dashboard import write_dashboard
-    from .stats import project_stats
-    from .status import project_status
+    from .catalog.stats import project_stats
+    from .edition.status import project_status
+    from .publish.dashboard import write_dashboard
 
     project = project_of(ctx)
     if as_json or as_html:
@@ -240,7 +240,7 @@ def stats(ctx: click.Context, as_json: bool, as_html: bool) -> None:
 
 def recorded_editions(project: Project) -> dict | None:
     """The last build's records (which know whether leaflets fit), or None to work the gates out afresh."""
-    from .records import BuildState
+    from .core.records import BuildState
 
     state = BuildState.load(project.state_file())
     return state.editions or None
@@ -269,7 +269,7 @@ def check(ctx: click.Context, locales: tuple[str, ...], release: bool, as_json: 
       awareness check fr de
       awareness check --release --json
     """
-    from .checks import check_project
+    from .catalog.checks import check_project
 
     issues = check_project(project_of(ctx), list(locales), release=release)
     print_issues([i for i in issues if i.severity == "error" or not quiet], as_json)
@@ -329,7 +329,7 @@ def export(ctx: click.Context, locale: str, out: Path | None, fmt: str) -> None:
       awareness export fr --out /tmp/for-translator
       awareness export de --format xliff
     """
-    from .export import export_package
+    from .roundtrip.export import export_package
 
     project = project_of(ctx)
     result = export_package(project, locale, out, fmt)
@@ -369,8 +369,8 @@ def merge(ctx: click.Context, files: tuple[Path, ...], locale: str | None, dry_r
       awareness merge --review reviewed-by-amira.po
       awareness merge --dry-run --locale de returned.xlf
     """
-    from .clock import build_date
-    from .merge import MergeOptions, merge_file
+    from .core.clock import build_date
+    from .roundtrip.merge import MergeOptions, merge_file
 
     project = project_of(ctx)
     if confirm_all and not review:
@@ -476,9 +476,9 @@ def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> No
     """
     if ctx.invoked_subcommand:
         return
-    from .clock import build_date
-    from .livecheck import evidence_line, last_checks
-    from .regions import contact_rows, load_regions
+    from .contacts.livecheck import evidence_line, last_checks
+    from .contacts.regions import contact_rows, load_regions
+    from .core.clock import build_date
 
     regions = load_regions(project_of(ctx))
     if coverage:
@@ -487,7 +487,7 @@ def contacts(ctx: click.Context, due: bool, coverage: bool, as_json: bool) -> No
     wanted = ctx.meta.get("contact_regions", [])
     unknown = [r for r in wanted if r not in regions]
     if unknown:
-        from .errors import UsageError
+        from .core.errors import UsageError
 
         raise UsageError(f"unknown region '{unknown[0]}' (known: {', '.join(sorted(regions))})")
     rows = contact_rows(regions, build_date().date())
@@ -519,8 +519,8 @@ def _last_check(row: dict | None) -> dict | None:
 
 
 def print_coverage(regions, as_json: bool) -> None:
-    from .needs import NEEDS, coverage_matrix
-    from .release import uncovered_reason
+    from .contacts.needs import NEEDS, coverage_matrix
+    from .core.release import uncovered_reason
 
     rows = coverage_matrix(regions)
     if as_json:
@@ -570,7 +570,7 @@ def verify(ctx: click.Context, region: str, contact: str, day: dt.datetime | Non
       awareness contacts verify US ncmec-cybertipline --how site --by "A. Rivera" --on 2026-11-27
       awareness contacts verify DE nummer-gegen-kummer --number "116 111" --how phone --by "A. Rivera"
     """
-    from .regions import record_verification
+    from .contacts.regions import record_verification
 
     when = day.date() if day else dt.date.today()
     path, done = record_verification(project_of(ctx), region, contact, when, how=how or "", by=by or "",
@@ -602,12 +602,12 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
     """
     from dataclasses import replace
 
-    from . import livecheck
+    from .contacts import livecheck
 
     project = project_of(ctx)
     politeness = replace(livecheck.POLITENESS, timeout=timeout or livecheck.POLITENESS.timeout)
     if plan:
-        from .regions import load_regions
+        from .contacts.regions import load_regions
 
         click.echo(livecheck.describe_plan(livecheck.plan_check(load_regions(project), regions), politeness))
         return
@@ -633,8 +633,8 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
         click.echo(f"{project.rel(result.html_path)}: {len(result.rows)} contacts, {seen} all seen, "
                    f"{len(result.rows) - seen} with findings")
     if project.status_page.is_file():  # the dashboard shows the evidence too: keep it in step with the report
-        from .dashboard import write_dashboard
-        from .status import project_status
+        from .edition.status import project_status
+        from .publish.dashboard import write_dashboard
 
         try:
             write_dashboard(project, project_status(project, recorded_editions(project)))

@@ -35,7 +35,7 @@ class BuildProgress:
         self.done += 1
         if not self.enabled:
             return
-        from .release import refusals
+        from .core.release import refusals
 
         errors = [i for i in result.issues if i.severity == "error"]
         # the release gate saying no is a refusal with its reasons, not a crash

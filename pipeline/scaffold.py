@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .errors import UsageError
-from .layout import LOCALES_DIR, REGIONS_DIR, SETTINGS_FILE, SOURCE_DIR, Project
+from .core.errors import UsageError
+from .core.layout import LOCALES_DIR, REGIONS_DIR, SETTINGS_FILE, SOURCE_DIR, Project
 
 STARTER = "starter"
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import build
-from .errors import PipelineError
-from .layout import Project
-from .leaflets import FORMATS
+from .core.errors import PipelineError
+from .core.layout import Project
+from .publish.leaflets import FORMATS
 
 HOST = "127.0.0.1"  # never another interface: a preview may show unreviewed text
 POLL_SECONDS = 0.1  # a stat of every source; cheap, and the save shows within half a second
@@ -323,8 +323,8 @@ def serve(project: Project, editions: list[str], port: int, *, log: Callable[[st
           ready: Callable[[str], None] | None = None) -> None:
     """Build, serve and watch until interrupted (Ctrl-C, or SIGTERM from a process manager)."""
     _stop_on_signals()
-    from .editions import select_editions
-    from .view import load_inputs
+    from .edition.editions import select_editions
+    from .edition.view import load_inputs
 
     inputs, _ = load_inputs(project)
     chosen = select_editions(project, inputs.regions, editions)[0] if editions else inputs.editions
@@ -339,7 +339,7 @@ def serve(project: Project, editions: list[str], port: int, *, log: Callable[[st
         (ready or log)(f"Serving a preview of {len(chosen)} edition(s) on {url} (Ctrl-C stops)")
         # WeasyPrint is imported here, not in the leaflet thread: a daemon thread stopped by Ctrl-C in the
         # middle of an import would hold the import lock while the interpreter shuts down, and hang it
-        from .render_pdf import _weasyprint
+        from .render.render_pdf import _weasyprint
 
         _weasyprint()
         preview.rebuild()  # the leaflets, in the background, once the pages are up

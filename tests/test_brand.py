@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.layout import Project
-from pipeline.leaflets import leaflet_html
-from pipeline.view import edition_view
+from pipeline.core.layout import Project
+from pipeline.edition.view import edition_view
+from pipeline.publish.leaflets import leaflet_html
 
 LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#0b6e4f"/>'
         '<text x="4" y="14" font-size="10" fill="#fff">NGO</text></svg>')

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import built_copy
 
 pytestmark = pytest.mark.slow

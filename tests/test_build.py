@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 import shutil
-from html.parser import HTMLParser
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import html5lib
 import pytest
-
-from conftest import copy_project, fill_catalog, tree_bytes
 from click.testing import CliRunner
+from conftest import copy_project, fill_catalog, tree_bytes
+
 from pipeline.cli import main
 
 pytestmark = pytest.mark.slow
@@ -198,7 +198,7 @@ def test_remote_resources_in_content_are_refused_at_extract_and_build(project, c
 
 
 def test_a_remote_image_that_reaches_the_renderer_loses_its_source():
-    from pipeline.render_html import markdown_to_html
+    from pipeline.render.render_html import markdown_to_html
 
     html = markdown_to_html('![a](https://tracker.example/p.png) ![b](img/local.png)')
     assert "tracker.example" not in html and 'src="img/local.png"' in html

@@ -7,7 +7,6 @@ import subprocess
 
 import polib
 from babel.messages.plurals import get_plural
-
 from conftest import fill_catalog, tree_bytes
 
 

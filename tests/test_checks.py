@@ -5,8 +5,8 @@ from __future__ import annotations
 import polib
 import pytest
 
-from pipeline.checks import REGISTRY, CheckContext, check_entry, check_numbers
-from pipeline.glossary import Glossary, Term
+from pipeline.catalog.checks import REGISTRY, CheckContext, check_entry, check_numbers
+from pipeline.catalog.glossary import Glossary, Term
 
 
 def ctx(**kw) -> CheckContext:

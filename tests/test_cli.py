@@ -6,8 +6,8 @@ import shutil
 
 import polib
 import pytest
-
 from conftest import run_installed
+
 from pipeline import __version__
 
 COMMANDS = ["extract", "init", "update", "translate", "stats", "check", "export", "merge", "contacts", "build"]

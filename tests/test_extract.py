@@ -6,7 +6,6 @@ import subprocess
 import time
 
 import polib
-
 from conftest import tree_bytes
 
 

@@ -16,8 +16,8 @@ import pytest
 from conftest import FIXED_EPOCH, awareness_bin, examples, fill_catalog, tree_bytes
 from hypothesis import strategies as st
 
-from pipeline.records import STATE_VERSION
-from pipeline.storage import KILL_AT_WRITE
+from pipeline.core.records import STATE_VERSION
+from pipeline.core.storage import KILL_AT_WRITE
 
 pytestmark = pytest.mark.slow
 STATE = "output/.build-state.json"
@@ -300,7 +300,7 @@ def _paths(data, trail=()):
 def test_any_damage_to_a_state_is_a_state_error_never_a_crash(mini, cli):
     from hypothesis import HealthCheck, given, settings
 
-    from pipeline.records import BuildState, StateError, safe_output_path
+    from pipeline.core.records import BuildState, StateError, safe_output_path
 
     cli(mini, "build", "--format", "html")
     good = state(mini)
@@ -443,9 +443,9 @@ def test_bundle_refuses_an_output_built_from_other_sources(two_editions, cli):
 def test_bundle_does_not_need_the_fonts_the_leaflets_were_rendered_with(two_editions, cli, monkeypatch):
     root = two_editions
     cli(root, "build", "--format", "html,card", "--edition", "en-GB")
-    import pipeline.incremental
+    import pipeline.edition.incremental
 
-    monkeypatch.setattr(pipeline.incremental, "font_identity", lambda family: f"{family}=?")  # no fontconfig
+    monkeypatch.setattr(pipeline.edition.incremental, "font_identity", lambda family: f"{family}=?")  # no fontconfig
     cli(root, "bundle")
 
 
@@ -474,29 +474,29 @@ def test_a_damaged_compiled_template_cache_is_deleted_with_a_warning(mini, tmp_p
 @pytest.mark.parametrize("code, words", [(errno.ENOSPC, "the disk is full"), (errno.EACCES, "permission denied"),
                                          (errno.EROFS, "read-only")])
 def test_machine_errors_are_one_line_with_the_path_and_exit_4(mini, cli, monkeypatch, code, words):
-    import pipeline.storage
+    import pipeline.core.storage
 
-    real = pipeline.storage.os.fsync
+    real = pipeline.core.storage.os.fsync
 
     def failing(fd):  # the write fails as the disk would fail it: without a file name
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(pipeline.storage.os, "fsync", failing)
+    monkeypatch.setattr(pipeline.core.storage.os, "fsync", failing)
     result = cli(mini, "build", "--format", "html", code=4)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and "/output/" in lines[0], result.output
-    monkeypatch.setattr(pipeline.storage.os, "fsync", real)
+    monkeypatch.setattr(pipeline.core.storage.os, "fsync", real)
     assert not list((mini / "output").rglob("*.tmp"))
     cli(mini, "build", "--format", "html")
 
 
 def test_every_command_turns_a_machine_error_into_one_line(mini, cli, monkeypatch):
-    import pipeline.storage
+    import pipeline.core.storage
 
     def refused(*args, dir=None, **kwargs):  # noqa: A002 - tempfile's name
         raise PermissionError(errno.EACCES, "Permission denied", str(dir))
 
-    monkeypatch.setattr(pipeline.storage.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(pipeline.core.storage.tempfile, "mkstemp", refused)
     edit_page(mini / "source_content/page.md")
     before = tree_bytes(mini / "locales")
     result = cli(mini, "extract", code=4)

@@ -9,12 +9,12 @@ import unicodedata
 
 import polib
 import pytest
-
 from conftest import REPO, built_copy
-from pipeline.layout import Project
-from pipeline.needs import needs_of
-from pipeline.regions import load_regions
-from pipeline.release import printable
+
+from pipeline.contacts.needs import needs_of
+from pipeline.contacts.regions import load_regions
+from pipeline.core.layout import Project
+from pipeline.core.release import printable
 
 SHIPPED = ["ar", "de", "es", "fr", "hi", "ja", "pl", "pt_BR", "sw", "uk"]
 SCRIPT = {"ar": "ARABIC", "hi": "DEVANAGARI", "ja": ("CJK", "HIRAGANA", "KATAKANA"), "uk": "CYRILLIC"}

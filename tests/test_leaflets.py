@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-
 from conftest import built_copy, copy_project
-from pipeline.layout import Project
-from pipeline.leaflets import FORMATS, fold_widths, leaflet_html
-from pipeline.view import edition_view
+
+from pipeline.core.layout import Project
+from pipeline.edition.view import edition_view
+from pipeline.publish.leaflets import FORMATS, fold_widths, leaflet_html
 
 pytestmark = pytest.mark.slow
 EDITIONS = ("en-US", "ar-EG", "hi-IN", "ja-JP")
@@ -172,7 +172,7 @@ def test_a_long_address_wraps_after_a_slash_and_stays_on_the_card(tmp_path):
 
 
 def test_every_number_on_the_sheets_dials_what_it_shows(built):
-    from pipeline.regions import load_regions
+    from pipeline.contacts.regions import load_regions
 
     regions = load_regions(Project.at(built))
     for edition in EDITIONS:
@@ -241,7 +241,7 @@ def test_crop_marks_bleed_and_a_safe_zone_on_every_format(verified_project, cli)
 
 
 def test_settings_know_the_same_formats_as_the_renderer():
-    from pipeline.constants import LEAFLET_FORMATS  # one list of names (constants.py), one layout each
+    from pipeline.core.constants import LEAFLET_FORMATS  # one list of names (constants.py), one layout each
 
     assert tuple(FORMATS) == LEAFLET_FORMATS
 

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from conftest import mini_copy
 
-from pipeline import livecheck
-from pipeline.layout import Project
-from pipeline.livecheck import Politeness, check_contacts, read_page, shows_number
-from pipeline.phones import parse_phone
+from pipeline.contacts import livecheck
+from pipeline.contacts.livecheck import Politeness, check_contacts, read_page, shows_number
+from pipeline.contacts.phones import parse_phone
+from pipeline.core.layout import Project
 
 # short pauses; a timeout long enough for a loaded machine, yet short enough for the slow page to hit it
 FAST = Politeness(delay=0.05, timeout=2.0, max_bytes=100_000, workers=4)
@@ -455,8 +455,8 @@ def test_cli_plan_makes_no_request(tmp_path, cli):
 
 
 def test_dashboard_shows_the_last_check(checked):
-    from pipeline.dashboard import render_dashboard
-    from pipeline.status import Status
+    from pipeline.edition.status import Status
+    from pipeline.publish.dashboard import render_dashboard
 
     root = checked[0]
     html = render_dashboard(Status(), livecheck.evidence(Project.at(root)))
@@ -535,8 +535,8 @@ def test_memory_survives_a_check_that_could_not_read_the_page(sites, tmp_path):
 
 
 def test_dashboard_says_when_the_report_is_damaged(tmp_path):
-    from pipeline.dashboard import write_dashboard
-    from pipeline.status import Status
+    from pipeline.edition.status import Status
+    from pipeline.publish.dashboard import write_dashboard
 
     root = make_project(tmp_path / "p", [{"id": "x", "url": "https://127.0.0.1:9/x", "phones": ["0800 1111"]}])
     report = root / "output/contacts-check/report.json"

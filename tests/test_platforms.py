@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from platform_shapes import rewrap_before_full_stop, weblate_catalog, weblate_new_language
 
-from pipeline.checks import check_plural_header
+from pipeline.catalog.checks import check_plural_header
 
 XLF = "urn:oasis:names:tc:xliff:document:1.1"
 
@@ -442,8 +442,8 @@ def shipped_glossaries() -> list[str]:
 def test_shipped_glossaries_read_term_for_term_by_translate_toolkit(locale):
     from translate.storage import csvl10n, tbx
 
-    from pipeline.glossary import load_glossary
-    from pipeline.layout import Project
+    from pipeline.catalog.glossary import load_glossary
+    from pipeline.core.layout import Project
 
     glossary = load_glossary(Project.at(REPO), locale)
     folder = REPO / "source_content/glossary/platform"
@@ -600,8 +600,8 @@ ACTIONS = st.sampled_from(["keep", "english", "empty", "edit", "fuzzy-edit"])
 def test_merge_never_lets_english_or_an_empty_text_replace_or_confirm(actions, three_way, review, prefer):
     import datetime as dt
 
-    from pipeline.merge import MergeOptions, MergeReport, merge_entries
-    from pipeline.review import is_reviewed
+    from pipeline.catalog.review import is_reviewed
+    from pipeline.roundtrip.merge import MergeOptions, MergeReport, merge_entries
 
     current, returned = _catalog(), _catalog()
     base = _catalog() if three_way else None

@@ -20,9 +20,9 @@ import subprocess
 import polib
 import pytest
 
-from pipeline import po_io
-from pipeline.catalogs import _msgcat, parse_catalog
-from pipeline.errors import InputRefused
+from pipeline.catalog import po_io
+from pipeline.catalog.catalogs import _msgcat, parse_catalog
+from pipeline.core.errors import InputRefused
 
 FULL = os.environ.get("AWARENESS_FULL_TESTS") == "1"
 COUNT = int(os.environ.get("AWARENESS_PO_DIFF_COUNT", "4000" if FULL else "150"))
@@ -354,7 +354,7 @@ def test_files_gettext_rejects_are_refused_with_their_line(text, line):
 def test_returned_files_are_read_as_msgcat_reads_them(tmp_path):
     """`merge` reads translators' files through the same reader, after taking off a BOM and turning CRLF into
     LF (documented: any line endings, with or without BOM); msgcat judges the text it then reads."""
-    from pipeline.merge import decode_po, parse_returned
+    from pipeline.roundtrip.merge import decode_po, parse_returned
 
     counts: collections.Counter = collections.Counter()
     failures = []

@@ -12,9 +12,9 @@ from conftest import REPO, examples
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from pipeline import po_io
-from pipeline.catalogs import _msgcat, po_bytes, read_catalog
-from pipeline.errors import PipelineError
+from pipeline.catalog import po_io
+from pipeline.catalog.catalogs import _msgcat, po_bytes, read_catalog
+from pipeline.core.errors import PipelineError
 
 CATALOGS = sorted(REPO.glob("locales/*/LC_MESSAGES/messages.po")) + [REPO / "locales" / "messages.pot"]
 FIELDS = ("msgid", "msgstr", "msgid_plural", "msgctxt", "comment", "tcomment", "occurrences", "flags",
@@ -126,7 +126,7 @@ def test_a_file_in_another_layout_keeps_its_own_lines_and_its_reading_is_kept(tm
     first = read_catalog(path, "x.po")
     assert [(e.msgid, e.linenum, e.flags) for e in first] == [("a", 4, []), ("b", 7, ["fuzzy"]), ("old", 13, [])]
     calls = []
-    monkeypatch.setattr("pipeline.catalogs._gettext_reading", lambda *a: calls.append(a))
+    monkeypatch.setattr("pipeline.catalog.catalogs._gettext_reading", lambda *a: calls.append(a))
     again = read_catalog(path, "x.po")  # the same bytes: msgcat's reading comes from the cache
     assert not calls and [(e.msgid, e.linenum, e.flags) for e in again] == [(e.msgid, e.linenum, e.flags)
                                                                             for e in first]

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pdfplumber
 import pikepdf
 import pytest
-
-from pipeline.layout import Project
-from pipeline.leaflets import FORMATS, fold_widths
 from test_leaflets import EDITIONS, MM, PSEUDO, WATERMARK_PT, built, leaflet  # noqa: F401 (a fixture)
+
+from pipeline.publish.leaflets import FORMATS, fold_widths
 
 pytestmark = pytest.mark.slow
 LAYOUT_EDITIONS = (*EDITIONS, PSEUDO)

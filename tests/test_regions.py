@@ -6,12 +6,12 @@ import json
 import re
 
 import pytest
+from conftest import tree_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import tree_bytes
-from pipeline.phones import parse_phone
-from pipeline.regions import load_regions
+from pipeline.contacts.phones import parse_phone
+from pipeline.contacts.regions import load_regions
 
 
 @pytest.mark.parametrize("number, region, display, tel", [
@@ -191,8 +191,9 @@ def test_a_region_without_a_crisis_line_is_a_draft_that_names_the_need(verified_
 
 def test_every_shipped_number_dials_what_it_shows():
     from conftest import REPO
-    from pipeline.layout import Project
-    from pipeline.phones import dials_as_printed, digits
+
+    from pipeline.contacts.phones import dials_as_printed, digits
+    from pipeline.core.layout import Project
 
     regions = load_regions(Project.at(REPO))
     seen = 0

@@ -9,7 +9,6 @@ import zipfile
 
 import polib
 import pytest
-
 from conftest import FIXED_EPOCH, copy_project, tree_bytes
 
 pytestmark = pytest.mark.slow

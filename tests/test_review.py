@@ -10,10 +10,10 @@ import subprocess
 from pathlib import Path
 
 import polib
+from conftest import fill_catalog
 from markupsafe import escape
 
-from conftest import fill_catalog
-from pipeline.pseudo import _ACCENTS, _PROTECTED
+from pipeline.core.pseudo import _ACCENTS, _PROTECTED
 
 
 def accented(msgid: str) -> str:

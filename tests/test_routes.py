@@ -10,14 +10,14 @@ import re
 from functools import lru_cache
 
 import pytest
-
 from conftest import REPO
-from pipeline.layout import Project
-from pipeline.leaflets import FORMATS, help_routes, leaflet_html
-from pipeline.render_html import address_html
-from pipeline.needs import PREVENTION_KIND, coverage, needs_of
-from pipeline.site import render_site
-from pipeline.view import BuildInputs, EditionView, load_inputs, prepare
+
+from pipeline.contacts.needs import PREVENTION_KIND, coverage, needs_of
+from pipeline.core.layout import Project
+from pipeline.edition.view import BuildInputs, EditionView, load_inputs, prepare
+from pipeline.publish.leaflets import FORMATS, help_routes, leaflet_html
+from pipeline.publish.site import render_site
+from pipeline.render.render_html import address_html
 
 PROJECT = Project.at(REPO)
 

@@ -10,7 +10,7 @@ from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.segments import apply_translations, find_blocks, parse_annotation
+from pipeline.source.segments import apply_translations, find_blocks, parse_annotation
 
 SAMPLE = """Title
 =====

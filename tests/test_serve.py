@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import awareness_bin, fill_catalog
+
 from pipeline.serve import IDLE_SECONDS, LONG_POLL_SECONDS
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
-from pipeline.phones import dials_as_printed
+
+from pipeline.contacts.phones import dials_as_printed
 
 TEL = re.compile(r'<a class="tel" href="tel:([^"]+)"><bdi dir="ltr">([^<]+)</bdi></a>|'
                  r'<a href="tel:([^"]+)"><bdi dir="ltr">([^<]+)</bdi></a>')
@@ -93,7 +93,6 @@ def test_choosers_name_regions_in_the_readers_language_sorted_by_name(site):
 
 def test_pages_stay_the_same_size_when_every_region_gets_every_language(site, tmp_path):
     import tomlkit
-
     from conftest import copy_project
 
     root = copy_project(tmp_path / "all")
@@ -124,9 +123,10 @@ def test_the_sitemap_is_well_formed_xml_whatever_the_base_url():
     from xml.etree import ElementTree as ET
 
     from conftest import REPO
-    from pipeline.layout import Project
-    from pipeline.site import sitemap
-    from pipeline.view import load_inputs
+
+    from pipeline.core.layout import Project
+    from pipeline.edition.view import load_inputs
+    from pipeline.publish.site import sitemap
 
     inputs, _ = load_inputs(Project.at(REPO))
     inputs.settings = dataclasses.replace(inputs.settings, base_url="https://help.example.org/a?x=1&y=<2>")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import polib
-
 from conftest import FIXED_EPOCH
-from pipeline.layout import Project
-from pipeline.view import edition_view
+
+from pipeline.core.layout import Project
+from pipeline.edition.view import edition_view
 
 
 def test_a_regional_variant_falls_back_entry_by_entry_to_its_language(project, cli, monkeypatch):
@@ -39,7 +39,7 @@ def test_a_regional_variant_falls_back_entry_by_entry_to_its_language(project, c
 
 def test_leaflet_dates_are_written_in_the_editions_language(project, cli, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
-    from pipeline.leaflets import leaflet_html
+    from pipeline.publish.leaflets import leaflet_html
 
     html = leaflet_html(edition_view(Project.at(project), "de-DE"), "sheet")[0]
     body = re.sub(r"<[^>]+>", "", html.split("<body", 1)[1])  # the PDF's metadata keeps ISO dates for machines

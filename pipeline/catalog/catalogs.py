@@ -11,9 +11,9 @@ from pathlib import Path
 
 import polib
 
+from ..core.errors import InputRefused, MissingTool, PipelineError
+from ..core.models import Issue
 from . import po_io
-from .errors import InputRefused, MissingTool, PipelineError
-from .models import Issue
 
 Key = tuple[str | None, str]
 Lookup = Callable[[str | None, str], "str | None"]

@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 
 import polib
 
+from ..core.errors import InputRefused
+from ..core.layout import Project
+from ..core.models import Issue, Severity
+from ..core.placeholders import BRACE, PERCENT
+from ..core.release import unfinished_severity
+from ..core.settings import load_settings
 from .catalogs import is_fuzzy, msgfmt_problems, msgstr_values, nplurals, read_catalog
-from .errors import InputRefused
 from .glossary import Glossary, english_discouraged, load_glossary, mentions
-from .layout import Project
-from .models import Issue, Severity
-from .placeholders import BRACE, PERCENT
-from .release import unfinished_severity
-from .settings import load_settings
 
 LINK = re.compile(r"\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
 BROKEN_LINK = re.compile(r"\]\s+\(")

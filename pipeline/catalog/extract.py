@@ -10,18 +10,18 @@ from babel.messages.extract import extract as babel_extract
 from jinja2 import TemplateSyntaxError
 from jinja2.ext import babel_extract as jinja_extract
 
+from ..contacts.regions import REGION_NAME_CONTEXT, load_regions
+from ..core.clock import build_date, po_date
+from ..core.errors import InputRefused
+from ..core.files import read_text
+from ..core.layout import Project
+from ..core.models import Document, Region, Segment
+from ..core.placeholders import format_flags
+from ..core.release import printable
+from ..core.storage import locked, write_atomic
+from ..source.documents import TRANSLATABLE_META, load_documents
+from ..source.segments import SegmentationError, find_blocks
 from .catalogs import new_catalog, po_bytes, read_catalog
-from .clock import build_date, po_date
-from .documents import TRANSLATABLE_META, load_documents
-from .errors import InputRefused
-from .files import read_text
-from .layout import Project
-from .models import Document, Region, Segment
-from .placeholders import format_flags
-from .regions import REGION_NAME_CONTEXT, load_regions
-from .release import printable
-from .segments import SegmentationError, find_blocks
-from .storage import locked, write_atomic
 
 TEMPLATE_COMMENT_TAGS = ("i18n:",)
 

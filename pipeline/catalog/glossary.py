@@ -22,10 +22,10 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from .errors import InputRefused
-from .files import read_text
-from .layout import Project
-from .models import Issue
+from ..core.errors import InputRefused
+from ..core.files import read_text
+from ..core.layout import Project
+from ..core.models import Issue
 
 COLUMNS = ["source", "target", "status", "explanation"]
 STATUSES = ("preferred", "forbidden")

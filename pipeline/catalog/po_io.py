@@ -35,7 +35,7 @@ from pathlib import Path
 
 import polib
 
-from .storage import user_cache
+from ..core.storage import user_cache
 
 CACHE_LIMIT = 4000
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import polib
 
+from ..core.layout import Project
 from .catalogs import has_text, is_fuzzy, is_translated, read_catalog
-from .layout import Project
 from .review import is_reviewed
 
 STATES = ("reviewed", "translated", "fuzzy", "untranslated")  # translated = translated, not yet reviewed

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.errors import InputRefused
+from ..core.layout import Project
+from ..core.models import Document
+from ..core.storage import write_atomic
+from ..source.documents import TRANSLATABLE_META, load_documents, render_front_matter
 from .catalogs import Lookup, catalog_lookup, read_catalog
-from .documents import TRANSLATABLE_META, load_documents, render_front_matter
-from .errors import InputRefused
-from .layout import Project
-from .models import Document
-from .storage import write_atomic
 
 
 def translate_body(body: str, lookup: Lookup | None) -> str:
     """The body with every translated block replaced; None (an English edition) leaves it as written."""
     if lookup is None:
         return body
-    from .segments import apply_translations  # markdown-it: only translated editions pay for it
+    from ..source.segments import apply_translations  # markdown-it: only translated editions pay for it
 
     return apply_translations(body, lambda block: lookup(block.annotation.context, block.msgid))
 

@@ -13,6 +13,11 @@ import polib
 from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
+from ..core.clock import build_date, po_date
+from ..core.constants import LOCALE_ID
+from ..core.errors import InputRefused
+from ..core.layout import Project
+from ..core.storage import locked, write_atomic
 from . import po_io
 from .catalogs import (
     entry_key,
@@ -24,12 +29,7 @@ from .catalogs import (
     po_bytes,
     read_catalog,
 )
-from .clock import build_date, po_date
-from .constants import LOCALE_ID
-from .errors import InputRefused
-from .layout import Project
 from .po_io import carry_text
-from .storage import locked, write_atomic
 
 FUZZY_THRESHOLD = 0.6  # the similarity msgmerge uses
 

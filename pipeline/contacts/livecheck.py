@@ -30,12 +30,12 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from . import __version__
-from .errors import InputRefused, UsageError
-from .layout import Project
-from .models import Contact, Phone, Region
-from .release import printable
-from .storage import write_atomic
+from .. import __version__
+from ..core.errors import InputRefused, UsageError
+from ..core.layout import Project
+from ..core.models import Contact, Phone, Region
+from ..core.release import printable
+from ..core.storage import write_atomic
 
 TOOL = "awareness-pipeline"  # the product token robots.txt rules are matched against
 REPORT_FOLDER = "contacts-check"  # under output/
@@ -744,9 +744,9 @@ def evidence_line(row: dict | None) -> str:
 
 def evidence(project: Project) -> list[dict]:
     """Every printed contact with its verification and the last check's evidence (for the status dashboard)."""
-    from .clock import build_date
+    from ..core.clock import build_date
+    from ..core.release import verification_problem
     from .regions import load_regions
-    from .release import verification_problem
 
     regions = load_regions(project)
     checks = last_checks(project)
@@ -834,8 +834,8 @@ class CheckResult:
 def check_contacts(project: Project, codes: Iterable[str] = (), *, politeness: Politeness | None = None,
                    progress: Callable[[Fetched], None] | None = None, now: dt.datetime | None = None) -> CheckResult:
     """Check the printable contacts of the regions named (all when none is) and write the report."""
+    from ..core.settings import load_settings
     from .regions import load_regions
-    from .settings import load_settings
 
     politeness = politeness or Politeness()
     settings = load_settings(project)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .models import INTERNATIONAL, Contact, Region
-from .release import printable
+from ..core.models import INTERNATIONAL, Contact, Region
+from ..core.release import printable
 
 # need -> whom it serves (README and `contacts --coverage`)
 NEEDS = {

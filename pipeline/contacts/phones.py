@@ -9,7 +9,7 @@ import phonenumbers as pn
 from phonenumbers import PhoneNumberType as T
 from phonenumbers import shortnumberinfo
 
-from .models import Phone
+from ..core.models import Phone
 
 _PRINTABLE_NUMBER = re.compile(r"^\+?[0-9(][0-9 ().\-]*[0-9]$|^[0-9]$")
 

@@ -11,15 +11,15 @@ from urllib.parse import urlsplit
 
 import phonenumbers as pn
 
-from .constants import LOCALE_ID, PAPERS
-from .errors import InputRefused, UsageError
-from .files import read_toml, toml_key_line
-from .layout import Project
-from .models import INTERNATIONAL, Contact, Issue, Phone, Region
+from ..core.constants import LOCALE_ID, PAPERS
+from ..core.errors import InputRefused, UsageError
+from ..core.files import read_toml, toml_key_line
+from ..core.layout import Project
+from ..core.models import INTERNATIONAL, Contact, Issue, Phone, Region
+from ..core.release import verification_problem
+from ..core.storage import write_atomic
 from .needs import NEEDS, PREVENTION_KIND
 from .phones import parse_phone
-from .release import verification_problem
-from .storage import write_atomic
 
 REGION_NAME_CONTEXT = "region name"  # msgctxt of region names in the POT
 KINDS = ("report-online", "child-helpline", "crisis", "adult-support", "prevention", "image-removal", "police")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import UsageError
-from .layout import Project
-from .models import Edition, Region
-from .pseudo import PSEUDO_LANGUAGE
-from .regions import INTERNATIONAL
+from ..contacts.regions import INTERNATIONAL
+from ..core.errors import UsageError
+from ..core.layout import Project
+from ..core.models import Edition, Region
+from ..core.pseudo import PSEUDO_LANGUAGE
 
 
 def catalog_locale(project: Project, language: str, region: str) -> str | None:

@@ -7,10 +7,10 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from . import __version__
-from .fonts import font_stack
-from .layout import Project
-from .models import Edition
+from .. import __version__
+from ..core.layout import Project
+from ..core.models import Edition
+from ..render.fonts import font_stack
 
 
 @cache

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .catalogs import read_catalog
-from .layout import Project
-from .stats import STATES, catalog_stats, document_of, entry_state
+from ..catalog.catalogs import read_catalog
+from ..catalog.stats import STATES, catalog_stats, document_of, entry_state
+from ..core.layout import Project
 from .view import load_inputs, prepare
 
 
@@ -28,7 +28,7 @@ class Status:
 def project_status(project: Project, records: dict | None = None) -> Status:
     """Numbers for the dashboard and `stats --json`; `records` (edition -> EditionRecord) when a build just made
     them, else the editions' gates are worked out here."""
-    from .checks import CheckInputs, check_catalog
+    from ..catalog.checks import CheckInputs, check_catalog
 
     status = Status()
     checks = CheckInputs(project)
@@ -58,7 +58,7 @@ def project_status(project: Project, records: dict | None = None) -> Status:
 
 def edition_readiness(project: Project, records: dict | None = None) -> list[dict]:
     """Every edition: ready for a release, or the release gate's reasons why not."""
-    from .release import refusals, releasable
+    from ..core.release import refusals, releasable
 
     inputs, _ = load_inputs(project)
     known = dict(records or {})

@@ -16,21 +16,21 @@ from urllib.parse import urlsplit
 import polib
 from markupsafe import Markup
 
-from . import release
-from .catalogs import Lookup, catalog_lookup, entry_key, is_fuzzy, is_translated, read_catalog
-from .documents import load_documents
+from ..catalog.catalogs import Lookup, catalog_lookup, entry_key, is_fuzzy, is_translated, read_catalog
+from ..catalog.review import is_reviewed
+from ..contacts.needs import Route, coverage, scope_of, uncovered
+from ..contacts.regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions
+from ..core import release
+from ..core.layout import Project
+from ..core.models import Contact, Document, Edition, Region, Segment
+from ..core.pseudo import PSEUDO_LANGUAGE, pseudo_lookup
+from ..core.records import ContactRecord, EditionRecord
+from ..core.release import printable, verification_problem
+from ..core.settings import Settings, load_settings
+from ..render.fonts import text_direction
+from ..render.render_html import Templates, load_templates, ltr
+from ..source.documents import load_documents
 from .editions import select_editions
-from .fonts import text_direction
-from .layout import Project
-from .models import Contact, Document, Edition, Region, Segment
-from .needs import Route, coverage, scope_of, uncovered
-from .pseudo import PSEUDO_LANGUAGE, pseudo_lookup
-from .records import ContactRecord, EditionRecord
-from .regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions
-from .release import printable, verification_problem
-from .render_html import Templates, load_templates, ltr
-from .review import is_reviewed
-from .settings import Settings, load_settings
 
 KEY_NEEDS = ("report", "child", "crisis")  # shown large everywhere, with the emergency number
 
@@ -53,13 +53,13 @@ class BuildInputs:
     @cached_property
     def check_inputs(self):
         """Glossaries and settings for the content checks, read once for every edition."""
-        from .checks import CheckInputs
+        from ..catalog.checks import CheckInputs
 
         return CheckInputs(self.project, self.settings)
 
     @cached_property
     def segments(self) -> list[Segment]:
-        from .extract import collect_segments  # Babel's extractors: only translated editions need them
+        from ..catalog.extract import collect_segments  # Babel's extractors: only translated editions need them
 
         return collect_segments(self.project)
 
@@ -78,7 +78,7 @@ class BuildInputs:
 
 def load_inputs(project: Project) -> tuple[BuildInputs, list[str]]:
     """(what every edition is built from, listed editions that have no catalog yet)."""
-    from .clock import build_date
+    from ..core.clock import build_date
 
     regions = load_regions(project)
     every, missing = select_editions(project, regions, [])
@@ -327,7 +327,7 @@ class EditionView:
 
     def base_context(self) -> dict:
         """What every page and leaflet template sees."""
-        from . import __version__
+        from .. import __version__
 
         return {
             "lang": self.edition.id, "dir": self.direction, "edition": self.edition.id,
@@ -459,7 +459,7 @@ def used_from(source: polib.POFile, merged: polib.POFile, needed: set) -> set:
 
 def _content_problems(inputs: BuildInputs, locale: str, catalog: polib.POFile, needed: set, rel: str) -> list[str]:
     """The content checks (the registry's, as `check` and `merge` run them) on the entries an edition uses."""
-    from .checks import CONTENT_CHECKS, check_entry
+    from ..catalog.checks import CONTENT_CHECKS, check_entry
 
     ctx = inputs.check_inputs.context(locale, catalog)
     problems = []

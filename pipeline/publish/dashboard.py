@@ -6,10 +6,10 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from .layout import Project
-from .stats import STATES
-from .status import Status
-from .storage import write_atomic
+from ..catalog.stats import STATES
+from ..core.layout import Project
+from ..core.storage import write_atomic
+from ..edition.status import Status
 
 COLOURS = {"reviewed": "#1b7a3d", "translated": "#7fb069", "fuzzy": "#e0a100", "untranslated": "#c8d3df"}
 
@@ -89,8 +89,8 @@ def render_dashboard(status: Status, contacts: list[dict] | None = None, contact
 def write_dashboard(project: Project, status: Status, stamp: str = "") -> Path:
     """Write output/status/index.html; `stamp`, a closing comment naming the inputs, lets a build skip it next
     time when nothing changed."""
-    from .errors import InputRefused
-    from .livecheck import evidence
+    from ..contacts.livecheck import evidence
+    from ..core.errors import InputRefused
 
     try:
         contacts, trouble = evidence(project), ""

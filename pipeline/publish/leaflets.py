@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from .constants import LEAFLET_FORMATS
-from .errors import PipelineError
-from .fonts import css_stack, font_stack, uncovered
-from .render_html import fill_placeholders, fill_text, markdown_to_html
-from .settings import _tint
-from .translate import translate_body
-from .view import EditionView, local_date, url_label
+from ..catalog.translate import translate_body
+from ..core.constants import LEAFLET_FORMATS
+from ..core.errors import PipelineError
+from ..core.settings import _tint
+from ..edition.view import EditionView, local_date, url_label
+from ..render.fonts import css_stack, font_stack, uncovered
+from ..render.render_html import fill_placeholders, fill_text, markdown_to_html
 
 LEAFLET_DOC = "leaflet"
 SECTION = re.compile(r"^\s*<!--\s*leaflet:\s*section=([a-z][a-z0-9-]*)\s*-->\s*$", re.M)
@@ -213,7 +213,7 @@ def render_leaflet(view: EditionView, fmt: str = "sheet") -> Leaflet:
         raise PipelineError(f"leaflet {view.edition.id}: no font covers {' '.join(missing)} "
                             f"({', '.join(f'U+{ord(c):04X}' for c in missing)}); fonts tried: {', '.join(stack)}. "
                             f"Install a Noto font for that script (apt-get install fonts-noto-core fonts-noto-cjk)")
-    from .render_pdf import render_pdf, tile_pages
+    from ..render.render_pdf import render_pdf, tile_pages
 
     pdf = render_pdf(html, view.project.root, name=f"leaflet {view.edition.id}",
                      identifier=f"leaflet-{view.edition.id}" + ("" if fmt == "sheet" else f"-{fmt}"),

@@ -14,17 +14,17 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
 
-from .editions import edition_label
-from .errors import PipelineError
-from .fonts import text_direction
+from ..catalog.translate import translate_body
+from ..contacts.needs import scope_of
+from ..contacts.regions import KINDS
+from ..core.errors import PipelineError
+from ..core.models import Edition
+from ..core.pseudo import PSEUDO_LANGUAGE
+from ..edition.editions import edition_label
+from ..edition.view import PREVIEW_MARKS, BuildInputs, EditionView
+from ..render.fonts import text_direction
+from ..render.render_html import fill_placeholders, fill_text, load_templates, markdown_to_html
 from .leaflets import paper_of
-from .models import Edition
-from .needs import scope_of
-from .pseudo import PSEUDO_LANGUAGE
-from .regions import KINDS
-from .render_html import fill_placeholders, fill_text, load_templates, markdown_to_html
-from .translate import translate_body
-from .view import PREVIEW_MARKS, BuildInputs, EditionView
 
 STATIC_FILES = ("site.css", "exit-this-page.js", "favicon.svg")
 
@@ -211,7 +211,7 @@ def chooser(inputs: BuildInputs, language: str, languages: list[str], prefix: st
 
 
 def _lookup_for(inputs: BuildInputs, locale: str | None):
-    from .catalogs import catalog_lookup, read_catalog
+    from ..catalog.catalogs import catalog_lookup, read_catalog
 
     if not locale:
         return lambda context, msgid: None

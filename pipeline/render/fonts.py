@@ -9,7 +9,7 @@ from functools import cache
 
 from fontTools.ttLib import TTFont
 
-from .errors import MissingTool, PipelineError
+from ..core.errors import MissingTool, PipelineError
 
 BASE_FONT = "Noto Sans"  # Latin, Cyrillic, Greek; first so digits look the same in every script
 SCRIPT_FONTS = {

@@ -21,13 +21,13 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from .errors import InputRefused
-from .layout import Project
-from .placeholders import BRACE as PLACEHOLDER
-from .storage import user_cache, warn
+from ..core.errors import InputRefused
+from ..core.layout import Project
+from ..core.placeholders import BRACE as PLACEHOLDER
+from ..core.storage import user_cache, warn
 
 if TYPE_CHECKING:
-    from .catalogs import Lookup
+    from ..catalog.catalogs import Lookup
 
 # What Python-Markdown's `extra` produces, and nothing else: no script, style, iframe, form, event handler.
 ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "code", "pre",

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .errors import PipelineError
+from ..core.errors import PipelineError
 
 PDF_VARIANT = "pdf/ua-1"
 

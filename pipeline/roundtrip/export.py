@@ -7,14 +7,14 @@ from pathlib import Path
 
 import polib
 
+from ..catalog.catalogs import po_bytes, read_catalog
+from ..catalog.glossary import glossary_csv, glossary_tbx, load_glossary
+from ..catalog.update import UpdateReport, merge_template
+from ..core.errors import InputRefused
+from ..core.layout import Project
+from ..core.storage import locked, write_atomic
 from . import xliff
-from .catalogs import po_bytes, read_catalog
-from .errors import InputRefused
-from .glossary import glossary_csv, glossary_tbx, load_glossary
-from .layout import Project
 from .snapshots import EXPORT_HEADER, new_export_id, write_snapshot
-from .storage import locked, write_atomic
-from .update import UpdateReport, merge_template
 
 INSTRUCTIONS = """\
 Translating the awareness-pipeline content ({locale})

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import polib
 
-from . import xliff
-from .catalogs import (
+from ..catalog.catalogs import (
     entry_key,
     has_text,
     is_fuzzy,
@@ -21,14 +20,15 @@ from .catalogs import (
     po_bytes,
     read_catalog,
 )
-from .checks import CONTENT_CHECKS, check_entry, context_for
-from .errors import InputRefused
-from .files import decode_text
-from .layout import Project
-from .review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed, needs_review_note
+from ..catalog.checks import CONTENT_CHECKS, check_entry, context_for
+from ..catalog.review import NEEDS_REVIEW, is_reviewed, mark_needs_review, mark_reviewed, needs_review_note
+from ..catalog.update import LOCALE_ID
+from ..core.errors import InputRefused
+from ..core.files import decode_text
+from ..core.layout import Project
+from ..core.storage import locked, write_atomic
+from . import xliff
 from .snapshots import export_id_of, read_snapshot
-from .storage import locked, write_atomic
-from .update import LOCALE_ID
 
 MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
 
@@ -152,7 +152,7 @@ def _successor(entry: polib.POEntry, current: polib.POFile, active: dict) -> pol
         if not candidate.obsolete and candidate.previous_msgid == entry.msgid and \
                 candidate.previous_msgctxt == entry.msgctxt:
             return candidate
-    from .update import FuzzyIndex
+    from ..catalog.update import FuzzyIndex
 
     pool = [e for e in active.values() if e.msgctxt == entry.msgctxt and not is_translated(e)]
     return FuzzyIndex(pool).best(entry.msgid) if pool else None

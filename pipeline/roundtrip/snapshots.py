@@ -7,11 +7,11 @@ import re
 
 import polib
 
-from .catalogs import read_catalog
-from .clock import build_date
-from .errors import InputRefused
-from .layout import Project
-from .storage import write_atomic
+from ..catalog.catalogs import read_catalog
+from ..core.clock import build_date
+from ..core.errors import InputRefused
+from ..core.layout import Project
+from ..core.storage import write_atomic
 
 EXPORT_HEADER = "X-Export-Id"
 EXPORT_ID = re.compile(r"^[A-Za-z_]+-\d{8}T\d{6}-[0-9a-f]{8}$")

@@ -24,7 +24,7 @@ import re
 
 import polib
 
-from .errors import InputRefused
+from ..core.errors import InputRefused
 
 SUFFIXES = (".xlf", ".xliff")
 _CONTEXT = "x-po-msgctxt"
@@ -37,8 +37,8 @@ def _language(locale: str) -> str:
 
 def _states(po_data: bytes) -> dict[tuple[str | None, str], str]:
     """(msgctxt, msgid) -> the XLIFF state of what the catalog has for it."""
-    from .catalogs import has_text, is_translated
-    from .review import is_reviewed
+    from ..catalog.catalogs import has_text, is_translated
+    from ..catalog.review import is_reviewed
 
     states = {}
     for entry in polib.pofile(po_data.decode("utf-8"), wrapwidth=0):
@@ -88,7 +88,7 @@ def po_to_tmx(po_data: bytes, target_language: str) -> bytes:
     from lxml import etree
     from translate.storage import tmx
 
-    from .catalogs import is_translated
+    from ..catalog.catalogs import is_translated
 
     language = _language(target_language)
     store = tmx.tmxfile(sourcelanguage="en", targetlanguage=language)

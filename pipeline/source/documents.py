@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputRefused
-from .files import read_text
-from .layout import Project
-from .models import Document, Issue
+from ..core.errors import InputRefused
+from ..core.files import read_text
+from ..core.layout import Project
+from ..core.models import Document, Issue
 
 FENCE = "---"
 _URL = r"(?:[A-Za-z][A-Za-z0-9+.-]*:|//)[^\s)\"'>]*"
