@@ -207,7 +207,7 @@ def test_a_remote_image_that_reaches_the_renderer_loses_its_source():
 def test_release_refuses_draft_editions_and_writes_nothing(project, cli):
     result = cli(project, "build", "--release", "--edition", "en-US", code=1)
     assert "edition en-US is a draft" in result.output and "not verified live" in result.output
-    assert not (project / "output" / "leaflets" / "en-US.pdf").exists()
+    assert not (project / "output" / "site" / "leaflets" / "en-US.pdf").exists()
     assert not (project / "output" / "site" / "en-US").exists()
 
 

@@ -68,7 +68,7 @@ def script_share(text: str, script) -> float:
 @pytest.mark.parametrize("edition", editions_of_shipped_languages())
 def test_leaflet_is_in_the_right_script_with_the_region_numbers(leaflets, edition):
     language, region_code = edition.split("-")
-    pdf = leaflets / "output" / "leaflets" / f"{edition}.pdf"
+    pdf = leaflets / "output" / "site" / "leaflets" / f"{edition}.pdf"
     text = BIDI.sub("", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                        check=True).stdout)
     script = SCRIPT.get(language)
