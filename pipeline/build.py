@@ -152,7 +152,7 @@ def build_edition(inputs: BuildInputs, edition: Edition, kinds: frozenset[str], 
         leaflet = render_leaflet(view, fmt)
         path = project.leaflet(edition.id, fmt)
         result.leaflet_pages = max(result.leaflet_pages, leaflet.pages)
-        severity = "error" if release_build else "warning"
+        severity = gate.fit_severity(release_build)
         result.issues += [Issue(project.rel(path), 0, severity, "fit", f"edition {edition.id}: {p}")
                           for p in leaflet.fit]
         if not (release_build and leaflet.fit):
