@@ -206,7 +206,7 @@ def bench_build(rows: list, sizes: list) -> None:
                  f"{bare_warm:.3f} s, overhead {100 * (ours_warm - bare_warm) / bare_warm:+.0f}%", None, None))
     serial, _ = median_of(1, [*awareness, "build", "--force", "-q", "--jobs", "1"])
     parallel, _ = median_of(1, [*awareness, "build", "--force", "-q", "--jobs", "2"])
-    editions = len(list((project / "output" / "leaflets").glob("*.card.pdf")))
+    editions = len(list((project / "output" / "site" / "leaflets").glob("*.card.pdf")))
     rows.append(("build", f"all {editions} editions, --jobs 1", serial, None))
     rows.append(("build", f"all {editions} editions, --jobs 2 (efficiency {100 * serial / (2 * parallel):.0f}%)",
                  parallel, None))
