@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import os
+import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ class BundleResult:
     editions: tuple[str, ...]
     left_out: tuple[tuple[str, str], ...]  # (edition, why)
     size: int
+    broken_links: tuple[tuple[str, str], ...] = ()  # (page, link): links to files this archive does not hold
 
 
 def _zip_time() -> tuple[int, int, int, int, int, int]:
@@ -206,7 +209,27 @@ def _make_bundle(project: Project, *, inputs: list[Path] | None, include_drafts:
     target = out or project.bundle_file(__version__)
     clean_temporaries(target.parent, target.name)  # what an interrupted bundle left
     write_atomic(target, buffer.getvalue())
-    return BundleResult(target, tuple(chosen), tuple(left_out), len(buffer.getvalue()))
+    return BundleResult(target, tuple(chosen), tuple(left_out), len(buffer.getvalue()),
+                        tuple(broken_links(files)))
+
+
+_LINK = re.compile(rb'(?:href|src)="([^"#?:]+)(?:[#?][^"]*)?"')
+
+
+def broken_links(files: dict[str, bytes]) -> list[tuple[str, str]]:
+    """Relative links of the shipped pages that point at a file the archive does not hold, e.g. a language
+    switcher linking an edition this bundle leaves out (a draft, or one not asked for with --edition)."""
+    found = []
+    for name in sorted(files):
+        if not name.endswith(".html"):
+            continue
+        folder = posixpath.dirname(name)
+        for match in _LINK.finditer(files[name]):
+            link = match.group(1).decode("utf-8", "replace")
+            target = posixpath.normpath(posixpath.join(folder, link))
+            if target not in files:
+                found.append((name, link))
+    return found
 
 
 def _verify(project: Project, edition, record: EditionRecord, reader: _Reader, where: str, fingerprints, sources,

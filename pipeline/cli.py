@@ -309,6 +309,11 @@ def bundle(ctx: click.Context, include_drafts: bool, allow_unreviewed: bool, inp
                          allow_unreviewed=allow_unreviewed, out=out, editions=list(editions) or None)
     for edition_id, why in result.left_out:
         click.echo(f"{edition_id:<7} left out: {why}")
+    if result.broken_links:
+        page, link = result.broken_links[0]
+        click.echo(f"{project.rel(result.path)}: warning[links]: {len(result.broken_links)} links of its pages point "
+                   f"outside the archive (e.g. {page} -> {link}): an edition they link is not in this bundle; "
+                   f"bundle the editions of a region together, or build only the editions you bundle")
     click.echo(f"{project.rel(result.path)}: {len(result.editions)} editions, {result.size // 1024} KiB")
 
 

@@ -71,5 +71,9 @@ def test_bundle_one_edition(tmp_path):
     names = zipfile.ZipFile(tmp_path / "es.zip").namelist()
     assert any("/site/es-ES/index.html" in n for n in names) and not any("/site/en-ES/" in n for n in names)
     assert "1 editions" in result.output
+    # es-ES's pages and the choosers link en-ES, which this archive leaves out: said, not shipped silently
+    assert "warning[links]" in result.output and "-> ../en-ES/index.html" in result.output, result.output
+    result = cli(root, "bundle", "--include-drafts", "--out", str(tmp_path / "both.zip"))
+    assert "2 editions" in result.output and "warning[links]" not in result.output, result.output
     result = cli(root, "bundle", "--include-drafts", "--edition", "fr-FR", code=2)
     assert "edition fr-FR has not been built" in result.output
