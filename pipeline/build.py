@@ -272,12 +272,13 @@ def own_fingerprints(fingerprints: Fingerprinter, inputs: BuildInputs, edition: 
 
 def site_editions(project: Project, inputs: BuildInputs, state: BuildState, building: list[Edition]) -> list[Edition]:
     """The editions whose site will be in the output after this build: those built now, and those whose pages
-    are on disk as recorded. Pages, choosers and the sitemap link only these."""
+    are on disk as recorded. Pages, choosers and the sitemap link only these: a link needs the file to be there,
+    not to be current (whether it is current is each output's own check, which hashes it)."""
     ids = {e.id for e in building}
     for edition in inputs.editions:
         record = state.editions.get(edition.id)
         html = record.outputs.get(HTML) if record else None
-        if html is not None and output_matches(html, lambda rel: project.root / rel, project.output):
+        if html is not None and html.files and all((project.root / f).is_file() for f in html.files):
             ids.add(edition.id)
     return [e for e in inputs.editions if e.id in ids]
 
@@ -373,12 +374,11 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
         prints[edition.id] = {k: own[k] for k in mine}
         source_prints[edition.id] = {k: sources[k] for k in mine}
         stale = {k for k in mine if force or k not in fresh}
-        if edition.id not in chosen_ids:
-            if stale:
-                todo.append((edition, frozenset(stale), {k: outputs[k].digests[outputs[k].files[0]].size
-                                                         for k in configured if k in fresh}))
-            continue
         sizes = {k: outputs[k].digests[outputs[k].files[0]].size for k in configured if k not in stale and k in fresh}
+        if edition.id not in chosen_ids:  # relinked: only its pages, and only when they are not current
+            if stale:
+                todo.append((edition, frozenset(stale), sizes))
+            continue
         if release and not stale and recorded is not None:
             # nothing to render, but the gate is asked again, on facts worked out now (never the stored ones):
             # a refusal is never skipped

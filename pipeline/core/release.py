@@ -75,8 +75,9 @@ def draft_reasons(*, pseudo: bool, locale: str | None, translated: int, needed: 
     if unverified:
         regions = " ".join(sorted({name.split("/")[0] for name in unverified} - {"INT"}))
         shown = ", ".join(unverified[:6]) + (f" and {len(unverified) - 6} more" if len(unverified) > 6 else "")
+        due = f"awareness contacts --due {regions}" if regions else "awareness contacts --due"
         reasons.append(("contacts", f"{len(unverified)} printed contacts not verified live in the last 12 months: "
-                                    f"{shown} (see `awareness contacts --due {regions}`)".replace(" `)", "`)")))
+                                    f"{shown} (see `{due}`)"))
     for need in uncovered_needs:
         reasons.append(("needs", uncovered_reason(need)))
     return reasons
