@@ -6,13 +6,18 @@ import datetime as dt
 import json
 import shutil
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
 
 import polib
 import pytest
-from conftest import FIXED_EPOCH, copy_project, tree_bytes
+from conftest import FIXED_EPOCH, Cli, copy_project, tree_bytes
 
 pytestmark = pytest.mark.slow
 EDITIONS = ["en-GB", "fr-FR", "de-DE", "ar-EG"]
+BUNDLE = "output/awareness-0.1.0.zip"
+# what the four editions read: the other catalogs and regions would only lengthen every build's status page
+LOCALES, REGIONS = {"en", "fr", "de", "ar"}, {"gb", "fr", "de", "eg", "international"}
 
 
 @pytest.fixture
@@ -27,20 +32,56 @@ def build_args(*extra):
     return args + list(extra)
 
 
+def release_copy(target: Path) -> Path:
+    """The real project's documents, templates and settings, with the catalogs and regions of EDITIONS."""
+    root = copy_project(target)
+    for folder in (root / "locales").iterdir():
+        if folder.is_dir() and folder.name not in LOCALES:
+            shutil.rmtree(folder)
+    for region in (root / "source_content" / "regions").glob("*.toml"):
+        if region.stem not in REGIONS:
+            region.unlink()
+    return root
+
+
 def outputs(root):
     return {k: v for k, v in tree_bytes(root / "output").items() if not k.endswith((".zip", ".build-times.json"))}
 
 
-def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path, cli, fixed_date):
-    serial, parallel = copy_project(tmp_path / "a"), copy_project(tmp_path / "b")
-    cli(serial, *build_args("--jobs", "1"))
-    cli(parallel, *build_args("--jobs", "2"))
-    assert outputs(serial) == outputs(parallel)
-    assert sorted(k for k in outputs(serial) if k.endswith(".pdf")) == sorted(f"site/leaflets/{e}.pdf" for e in EDITIONS)
+@dataclass(frozen=True)
+class Builds:
+    serial: Path  # built with --jobs 1, then bundled
+    parallel: Path  # built with --jobs 2 from another fresh copy, then bundled: a second clean build
 
 
-def test_noop_rebuild_renders_nothing_and_one_catalog_rebuilds_its_editions(project, cli, fixed_date):
-    cli(project, *build_args())
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> Builds:
+    """Two clean builds of the four editions, serial and parallel, each bundled; read-only to tests
+    (a test that changes a project works on a copy)."""
+    base, cli = tmp_path_factory.mktemp("release"), Cli()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+        serial, parallel = release_copy(base / "serial"), release_copy(base / "parallel")
+        cli(serial, *build_args("--jobs", "1"))
+        cli(parallel, *build_args("--jobs", "2"))
+        for root in (serial, parallel):
+            cli(root, "bundle", "--include-drafts")
+    return Builds(serial, parallel)
+
+
+def copy_built(builds: Builds, target: Path) -> Path:
+    """A copy of the serial build that a test may change."""
+    return Path(shutil.copytree(builds.serial, target, symlinks=True))
+
+
+def test_parallel_build_gives_the_same_bytes_as_serial(builds):
+    serial = outputs(builds.serial)
+    assert serial == outputs(builds.parallel)
+    assert sorted(k for k in serial if k.endswith(".pdf")) == sorted(f"site/leaflets/{e}.pdf" for e in EDITIONS)
+
+
+def test_noop_rebuild_renders_nothing_and_one_catalog_rebuilds_its_editions(builds, tmp_path, cli, fixed_date):
+    project = copy_built(builds, tmp_path / "project")
     before = {p: p.stat().st_mtime_ns for p in (project / "output").rglob("*") if p.is_file()}
     report = json.loads(cli(project, *build_args()).output)
     assert report["editions"] == [] and sorted(report["unchanged"]) == sorted(EDITIONS)
@@ -54,21 +95,16 @@ def test_noop_rebuild_renders_nothing_and_one_catalog_rebuilds_its_editions(proj
     assert "Votre vie privée (modifié)" in (project / "output/site/fr-FR/index.html").read_text()
 
 
-def test_release_after_a_noop_still_refuses_drafts(project, cli, fixed_date):
-    cli(project, "build", "--edition", "en-GB")
-    result = cli(project, "build", "--edition", "en-GB", "--release", code=1)
+def test_release_after_a_noop_still_refuses_drafts(builds, tmp_path, cli, fixed_date):
+    project = copy_built(builds, tmp_path / "project")  # en-GB is built and current: nothing to render
+    result = cli(project, "build", "--edition", "en-GB", "--format", "html,sheet", "--release", code=1)
     assert "edition en-GB is a draft" in result.output
 
 
-def test_two_clean_builds_give_byte_identical_bundles(tmp_path, cli, fixed_date):
-    bundles = []
-    for name in ("first", "second"):
-        root = copy_project(tmp_path / name)
-        cli(root, *build_args())
-        cli(root, "bundle", "--include-drafts")
-        bundles.append((root / "output/awareness-0.1.0.zip").read_bytes())
-    assert bundles[0] == bundles[1]
-    with zipfile.ZipFile(tmp_path / "first/output/awareness-0.1.0.zip") as archive:
+def test_two_clean_builds_give_byte_identical_bundles(builds):
+    first, second = builds.serial / BUNDLE, builds.parallel / BUNDLE
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
         names = archive.namelist()
         manifest = json.loads(archive.read("awareness-0.1.0/manifest.json"))
         sums = archive.read("awareness-0.1.0/SHA256SUMS").decode()
@@ -86,30 +122,28 @@ def test_two_clean_builds_give_byte_identical_bundles(tmp_path, cli, fixed_date)
     assert all(f["sha256"] in sums for f in fr["files"])
 
 
-def test_shards_reassemble_into_the_single_machine_bundle(tmp_path, cli, fixed_date):
-    single = copy_project(tmp_path / "single")
-    cli(single, *build_args())
-    cli(single, "bundle", "--include-drafts")
+def test_shards_reassemble_into_the_single_machine_bundle(builds, tmp_path, cli, fixed_date):
+    single = copy_built(builds, tmp_path / "single")
     shards = []
     for index in (1, 2):
-        root = copy_project(tmp_path / f"shard{index}")
+        root = release_copy(tmp_path / f"shard{index}")
         report = json.loads(cli(root, *build_args("--shard", f"{index}/2")).output)
         assert len(report["editions"]) == 2
         shards.append(root / "output")
     combined = tmp_path / "combined.zip"
     cli(single, "bundle", "--include-drafts", "--input", str(shards[0]), "--input", str(shards[1]),
         "--out", str(combined))
-    assert combined.read_bytes() == (single / "output/awareness-0.1.0.zip").read_bytes()
+    assert combined.read_bytes() == (builds.serial / BUNDLE).read_bytes()
 
 
-def test_bundle_takes_only_release_editions_by_default(verified_project, cli):
-    cli(verified_project, "extract")
-    result = cli(verified_project, "bundle", code=3)
+def test_bundle_takes_only_release_editions_by_default(mini, cli):
+    # the small project: its GB contacts were verified, so en-GB may be released
+    result = cli(mini, "bundle", code=3)
     assert "run `awareness build` first" in result.output
-    cli(verified_project, "build", "--edition", "en-GB", "--edition", "qps-GB")
-    result = cli(verified_project, "bundle")
+    cli(mini, "build", "--edition", "en-GB", "--edition", "qps-GB", "--format", "html")
+    result = cli(mini, "bundle")
     assert "qps-GB  left out: pseudo-locale" in result.output and "1 editions" in result.output
-    with zipfile.ZipFile(verified_project / "output/awareness-0.1.0.zip") as archive:
+    with zipfile.ZipFile(mini / BUNDLE) as archive:
         manifest = json.loads(archive.read("awareness-0.1.0/manifest.json"))
     assert [e["edition"] for e in manifest["editions"]] == ["en-GB"]
     assert manifest["editions"][0]["contacts"][0]["verified_on"] == "2026-06-01"
