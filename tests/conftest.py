@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -22,6 +25,8 @@ FULL = os.environ.get("AWARENESS_FULL_TESTS") == "1"
 def examples(full: int) -> int:
     """How many hypothesis examples a property test runs: `full` nightly, a fifth (at least 5) otherwise."""
     return full if FULL else max(5, full // 5)
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # a fixed build date: fixture contacts were verified on 2026-06-01, i.e. within 12 months of it
 FIXED_EPOCH = "1795000000"  # 2026-11-18
@@ -139,3 +144,69 @@ def fill_catalog(path: Path, translate=lambda msgid: f"«{msgid}»") -> None:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
     catalog.save()
+
+
+# --- one build of the real project per test run --------------------------------------------------------
+
+# every print format of these (Latin on letter paper, RTL, Devanagari, CJK, the 35%-longer pseudo-locale)
+PRINT_EDITIONS = ("en-US", "ar-EG", "hi-IN", "ja-JP", "qps-US")
+_PDFS: dict[Path, object] = {}
+
+
+def shipped_language_editions() -> list[str]:
+    """One edition for every translated language and region pair: the real catalogs in their real scripts."""
+    from pipeline.contacts.regions import load_regions
+    from pipeline.core.layout import Project
+
+    regions = load_regions(Project.at(REPO))
+    return sorted(f"{lang}-{code}" for code, region in regions.items() if code != "INT"
+                  for lang in region.languages if lang != "en")
+
+
+def _digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            sha.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def shared_build(tmp_path_factory) -> Path:
+    """The real project built once per test run, for every test that only reads a build: the site of every
+    edition (built in a process of its own, which must not import WeasyPrint), every print format of
+    PRINT_EDITIONS and qps-DE, the sheet of every translated edition and of en-GB, de-DE's card.
+    Tests never write into it: its bytes are compared at the end of the run."""
+    root = copy_project(tmp_path_factory.mktemp("shared") / "project")
+    result = subprocess.run([sys.executable, "-c", (
+        "import sys; from pipeline.cli import main\n"
+        f"try:\n    main(['--project', {str(root)!r}, 'build', '--format', 'html', '-q'])\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "sys.exit(10 if 'weasyprint' in sys.modules else code)")], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stdout + result.stderr  # 10: the HTML build imported WeasyPrint
+    sheets = sorted({*shipped_language_editions(), "en-GB"} - set(PRINT_EDITIONS))
+    # qps-DE: the pseudo-locale on A4 too (test_pseudo_locale_fits_every_format)
+    for formats, editions in (("pdf", (*PRINT_EDITIONS, "qps-DE")), ("sheet", sheets), ("card", ["de-DE"])):
+        args = ["--project", str(root), "build", "--format", formats]
+        for edition in editions:
+            args += ["--edition", edition]
+        built = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert built.exit_code == 0, built.output
+        assert "warning[fit]" not in built.output, built.output  # every panel of every format fits
+    before = _digest(root / "output")
+    yield root
+    for pdf in _PDFS.values():
+        pdf.close()
+    _PDFS.clear()
+    assert _digest(root / "output") == before, "a test wrote into the shared build: work on a copy instead"
+
+
+def shared_pdf(path: Path) -> contextlib.AbstractContextManager:
+    """`with shared_pdf(path) as pdf`: pdfplumber's reading of a PDF of the shared build, parsed once per test
+    run and shared by the tests that read it (its pages keep their parsed objects); closed at the end of the run."""
+    import pdfplumber
+
+    path = Path(path)
+    if path not in _PDFS:
+        _PDFS[path] = pdfplumber.open(path)
+    return contextlib.nullcontext(_PDFS[path])

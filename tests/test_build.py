@@ -11,10 +11,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from click.testing import CliRunner
-from conftest import copy_project, fill_catalog, tree_bytes
-
-from pipeline.cli import main
+from conftest import fill_catalog, tree_bytes
 
 pytestmark = pytest.mark.slow
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -62,16 +59,11 @@ def pdffonts(pdf: Path) -> list[list[str]]:
     return [line.split() for line in out.splitlines()[2:]]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("built") / "project")
-    for locale in ("ar", "ja"):  # real catalogs, so the scripts are really exercised
-        assert (root / "locales" / locale / "LC_MESSAGES" / "messages.po").exists(), locale
-    result = CliRunner().invoke(main, ["--project", str(root), "build", "--format", "html,sheet", "--edition", "en-US",
-                                       "--edition", "en-GB", "--edition", "ar-EG", "--edition", "ja-JP"],
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return root
+@pytest.fixture
+def built(shared_build) -> Path:
+    """The test run's one build of the real project (conftest): every site page, the sheets of en-US, en-GB,
+    ar-EG and ja-JP among others; real catalogs, so the scripts are really exercised."""
+    return shared_build
 
 
 def test_leaflet_is_two_tagged_pages_on_the_region_paper(built):
@@ -141,13 +133,13 @@ def test_alternates_are_in_the_sitemap_and_pages_link_only_their_region(built):
     html = (built / "output/site/ar-EG/how-to-report.html").read_text()
     assert '<html lang="ar-EG" dir="rtl">' in html
     assert 'rel="alternate"' not in html  # no per-page list of every edition
-    # en-EG was not built: a partial build links only the editions in the output
+    # the languages of its own region (a partial build links only the editions in the output: test_partial.py)
     assert 'href="../ar-EG/index.html" hreflang="ar-EG"' in html and 'href="../choose/ar.html"' in html
-    assert "../en-EG/" not in html
+    assert 'href="../en-EG/index.html" hreflang="en-EG"' in html
     assert "en-US" not in html and "ja-JP" not in html
     sitemap = (built / "output/site/sitemap.xml").read_text()
     entry = re.search(r"<url>\s*<loc>ar-EG/how-to-report.html</loc>(.*?)</url>", sitemap, re.S).group(1)
-    assert re.findall(r'hreflang="([^"]+)"', entry) == ["ar-EG", "x-default"]
+    assert re.findall(r'hreflang="([^"]+)"', entry) == ["en-EG", "ar-EG", "x-default"]  # the region's order
     chooser = (built / "output/site/choose/ar.html").read_text()
     assert "مصر" in chooser and 'href="../ar-EG/index.html"' in chooser  # Egypt, in Arabic
     assert (built / "output/site/index.html").exists()
@@ -166,18 +158,19 @@ def test_every_page_is_well_formed_html5(built):
         html5lib.HTMLParser(strict=True).parse(page.read_bytes())
 
 
-def test_malicious_markup_in_source_or_translation_never_reaches_a_page(project, cli):
-    doc = project / "source_content" / "how-to-report.md"
+def test_malicious_markup_in_source_or_translation_never_reaches_a_page(mini, cli):
+    doc = mini / "source_content" / "page.md"
     doc.write_text(doc.read_text() + "\n<script>alert(1)</script>\n\n<iframe srcdoc=\"x\"></iframe>\n\n"
                    "[click](javascript:alert(2)) and <img src=x onerror=\"alert(3)\">\n")
-    fill_catalog(project / "locales/fr/LC_MESSAGES/messages.po",
+    cli(mini, "extract")
+    cli(mini, "init", "fr")
+    fill_catalog(mini / "locales/fr/LC_MESSAGES/messages.po",
                  lambda m: m + ' <a href="javascript:alert(4)" onclick="alert(5)">x</a><script>alert(6)</script>')
-    cli(project, "extract")
-    cli(project, "build", "--format", "html", "--edition", "en-US", "--edition", "fr-FR")
-    for edition in ("en-US", "fr-FR"):
-        html = (project / f"output/site/{edition}/how-to-report.html").read_text()
+    cli(mini, "build", "--format", "html")
+    for edition in ("en-GB", "fr-GB"):
+        html = (mini / f"output/site/{edition}/page.html").read_text()
         assert active_markup(html) == [], edition
-        assert "alert(6)" in html or edition == "en-US"  # the text arrives, harmlessly escaped
+        assert "alert(6)" in html or edition == "en-GB"  # the text arrives, harmlessly escaped
 
 
 @pytest.mark.parametrize("markup", ['![pixel](https://tracker.example/p.png)', '<img src="//cdn.example/x.png" alt="">',
@@ -238,23 +231,17 @@ def test_leaflet_loads_nothing_from_the_network_or_outside_the_project(project, 
     assert not (project / "output" / "site" / "leaflets" / "en-GB.pdf").exists()
 
 
-def test_fit_check_names_the_overflow_and_release_makes_it_an_error(verified_project, cli):
+def test_an_overflow_is_named_survives_html_builds_and_release_makes_it_an_error(verified_project, cli):
+    """The fit check names the panel; the overflow a PDF build found is not cleared by later HTML-only builds
+    (a regression: they rewrote the edition's record), bundle refuses the edition, a release build fails."""
+    cli(verified_project, "extract")
     leaflet = verified_project / "source_content" / "leaflet.md"
-    leaflet.write_text(leaflet.read_text() + "\n" + "\n\n".join(["A long extra paragraph for the back side. " * 6] * 25))
-    result = cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
+    extra = "\n\n".join(["A long extra paragraph for the back side. " * 6] * 25)
+    leaflet.write_text(leaflet.read_text() + "\n" + extra)
+    result = cli(verified_project, "build", "--format", "sheet", "--edition", "en-GB")
     match = re.search(r"en-GB.pdf: warning\[fit\]: edition en-GB: sheet panel 'back' overflows by about (\d+) mm",
                       result.output)
     assert match and 0 < int(match.group(1)) < 900, result.output
-    result = cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB", "--release", code=1)
-    assert "error[fit]" in result.output
-
-
-def test_an_overflow_found_by_a_pdf_build_survives_later_html_builds(verified_project, cli):
-    """Regression: an HTML-only build rewrote the edition's record and cleared the leaflet's overflow."""
-    cli(verified_project, "extract")
-    leaflet = verified_project / "source_content" / "leaflet.md"
-    leaflet.write_text(leaflet.read_text() + "\n" + "\n\n".join(["A long extra paragraph for the back side. " * 6] * 25))
-    cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
     cli(verified_project, "build", "--format", "html", "--edition", "en-GB")
     result = cli(verified_project, "bundle", code=1)
     assert "en-GB" in result.output and "leaflet overflows" in result.output
@@ -263,7 +250,7 @@ def test_an_overflow_found_by_a_pdf_build_survives_later_html_builds(verified_pr
     cli(verified_project, "build", "--format", "html", "--edition", "en-GB")
     result = cli(verified_project, "bundle", code=1)
     assert "en-GB" in result.output and "leaflet overflows" in result.output
-    result = cli(verified_project, "build", "--edition", "en-GB", "--release", code=1)
+    result = cli(verified_project, "build", "--format", "sheet", "--edition", "en-GB", "--release", code=1)
     assert "en-GB.pdf: error[fit]: edition en-GB: sheet panel 'back' overflows" in result.output
 
 
@@ -274,22 +261,12 @@ def test_unknown_edition_and_missing_catalog_are_one_line_errors(bare_project, c
     assert "has no catalog" in result.output and "awareness init fr" in result.output
 
 
-def test_pseudo_locale_is_accented_longer_and_never_released(project, cli):
-    cli(project, "build", "--edition", "qps-GB", "--format", "pdf")
-    text = pdftotext(project / "output/site/leaflets/qps-GB.pdf")
+def test_pseudo_locale_is_accented_longer_and_never_released(built, project, cli):
+    text = pdftotext(built / "output/site/leaflets/qps-US.pdf")
     assert "Whát ïs çhïld séxúál ábúsé mátéríál?" in text or "Whát ïs" in text
-    assert "0800 1111" in text  # numbers are region data, never pseudo-translated
+    assert "1-800-843-5678" in text  # numbers are region data, never pseudo-translated
     result = cli(project, "build", "--edition", "qps-GB", "--release", code=1)
     assert "pseudo-locale" in result.output
-
-
-def test_crop_marks_add_bleed_around_the_page(verified_project, cli):
-    settings = verified_project / "awareness.toml"
-    settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = true"))
-    cli(verified_project, "build", "--format", "pdf", "--edition", "en-GB")
-    width, height = map(float, re.findall(r"[\d.]+", pdfinfo(verified_project / "output/site/leaflets/en-GB.pdf")
-                                           ["Page size"])[:2])
-    assert width > 595.3 and height > 841.9  # A4 plus bleed
 
 
 def test_build_writes_nothing_when_region_data_is_bad(project, cli):
@@ -306,10 +283,12 @@ def nu_validator(*paths: Path) -> subprocess.CompletedProcess:
 
 
 def test_every_page_passes_the_nu_html_checker(built, tmp_path):
+    """One run of the checker (a JVM start) for every page, with one broken page among them to prove it reports."""
     pages = sorted((built / "output/site").rglob("*.html"))
-    result = nu_validator(*pages)
-    assert result.returncode == 0, result.stdout + result.stderr
-    bad = tmp_path / "bad.html"  # the checker does report errors
+    bad = tmp_path / "bad.html"
     bad.write_text('<!doctype html><html lang="en"><head><title>x</title></head><body><span><div>x</div></span>'
                    '</body></html>')
-    assert nu_validator(bad).returncode != 0
+    result = nu_validator(*pages, bad)
+    assert result.returncode != 0, "the checker did not report the broken page"
+    reported = [line for line in (result.stdout + result.stderr).splitlines() if ".html" in line]
+    assert reported and all("bad.html" in line for line in reported), "\n".join(reported)

@@ -9,7 +9,7 @@ import unicodedata
 
 import polib
 import pytest
-from conftest import REPO, built_copy
+from conftest import REPO, shipped_language_editions
 
 from pipeline.contacts.needs import needs_of
 from pipeline.contacts.regions import load_regions
@@ -46,15 +46,7 @@ def test_msgfmt_accepts_every_catalog():
                         str(REPO / "locales" / locale / "LC_MESSAGES" / "messages.po")], check=True)
 
 
-def editions_of_shipped_languages() -> list[str]:
-    regions = load_regions(Project.at(REPO))
-    return sorted(f"{lang}-{code}" for code, region in regions.items() if code != "INT"
-                  for lang in region.languages if lang != "en")
-
-
-@pytest.fixture(scope="module")
-def leaflets(tmp_path_factory):
-    return built_copy(tmp_path_factory.mktemp("langs") / "project", "sheet", editions_of_shipped_languages())[0]
+REGIONS = load_regions(Project.at(REPO))
 
 
 def script_share(text: str, script) -> float:
@@ -65,10 +57,10 @@ def script_share(text: str, script) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("edition", editions_of_shipped_languages())
-def test_leaflet_is_in_the_right_script_with_the_region_numbers(leaflets, edition):
+@pytest.mark.parametrize("edition", shipped_language_editions())
+def test_leaflet_is_in_the_right_script_with_the_region_numbers(shared_build, edition):
     language, region_code = edition.split("-")
-    pdf = leaflets / "output" / "site" / "leaflets" / f"{edition}.pdf"
+    pdf = shared_build / "output" / "site" / "leaflets" / f"{edition}.pdf"
     text = BIDI.sub("", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                        check=True).stdout)
     script = SCRIPT.get(language)
@@ -77,7 +69,7 @@ def test_leaflet_is_in_the_right_script_with_the_region_numbers(leaflets, editio
     else:
         assert script_share(text, "LATIN") > 0.9, edition
     assert "Child sexual abuse material and how to report it" not in text  # the title is translated
-    region = load_regions(Project.at(leaflets))[region_code]
+    region = REGIONS[region_code]  # the shared build is a copy of these sources
     assert region.emergency.display in text
     # the sheet lists, for every need, the region's first service that has a phone: digit for digit
     for need in ("child", "crisis", "adult"):

@@ -3,22 +3,24 @@ zbar): paper sizes, folds, per-panel fit, type sizes, QR size and content, key n
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import built_copy, copy_project
+from conftest import PRINT_EDITIONS, shared_pdf
 
 from pipeline.core.layout import Project
 from pipeline.edition.view import edition_view
 from pipeline.publish.leaflets import FORMATS, fold_widths, leaflet_html
 
 pytestmark = pytest.mark.slow
-EDITIONS = ("en-US", "ar-EG", "hi-IN", "ja-JP")
-PSEUDO = "qps-US"  # the pseudo-locale (35% longer), built with them for the layout tests (test_print_design.py)
+EDITIONS = PRINT_EDITIONS[:4]  # en-US, ar-EG, hi-IN, ja-JP
+PSEUDO = PRINT_EDITIONS[4]  # qps-US: the pseudo-locale (35% longer), for the layout tests (test_print_design.py)
 MM = 72 / 25.4  # PDF points per millimetre
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 WATERMARK_PT = 60  # the diagonal DRAFT mark; everything else is text people read
@@ -30,11 +32,16 @@ PAPER_MM = {("sheet", "letter"): (215.9, 279.4), ("sheet", "a4"): (210, 297), ("
             ("card-sheet", "letter"): (215.9, 279.4), ("card-sheet", "a4"): (210, 297)}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    root, output = built_copy(tmp_path_factory.mktemp("print") / "project", "pdf", (*EDITIONS, PSEUDO))
-    assert "warning[fit]" not in output, output  # every panel of every format fits
-    return root
+@pytest.fixture
+def built(shared_build) -> Path:
+    """The test run's one build of the real project (conftest): every format of EDITIONS and PSEUDO."""
+    return shared_build
+
+
+@lru_cache(maxsize=None)
+def view_of(root: Path, edition: str):
+    """An edition's view of a built project that no test changes: made once per edition."""
+    return edition_view(Project.at(root), edition)
 
 
 def leaflet(root: Path, edition: str, fmt: str) -> Path:
@@ -60,7 +67,7 @@ def qr_box(page) -> tuple[float, float, float, float]:
 def test_paper_pages_type_sizes_and_fonts(built, edition, fmt):
     family = "letter" if edition == "en-US" else "a4"
     path = leaflet(built, edition, fmt)
-    with pdfplumber.open(path) as pdf:
+    with shared_pdf(path) as pdf:
         assert len(pdf.pages) == FORMATS[fmt].pages
         for page in pdf.pages:
             width, height = PAPER_MM[(fmt, family)]
@@ -68,7 +75,7 @@ def test_paper_pages_type_sizes_and_fonts(built, edition, fmt):
             sizes = [c["size"] for c in page.chars if c["size"] < WATERMARK_PT]
             assert sizes and min(sizes) >= FORMATS[fmt].min_pt - 0.05, (edition, fmt, min(sizes))
     # left-aligned (start-aligned), never justified: checked on the exact HTML WeasyPrint rendered
-    html = leaflet_html(edition_view(Project.at(built), edition), fmt)[0]
+    html = leaflet_html(view_of(built, edition), fmt)[0]
     assert not re.search(r"text-align\s*:\s*justify|text-justify|text-align-last", html), (edition, fmt)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = [line.split() for line in fonts.splitlines()[2:]]
@@ -79,9 +86,9 @@ def test_paper_pages_type_sizes_and_fonts(built, edition, fmt):
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_qr_code_is_big_enough_and_opens_the_reporting_page(built, edition, fmt, tmp_path):
     path = leaflet(built, edition, fmt)
-    view = edition_view(Project.at(built), edition)
+    view = view_of(built, edition)
     page_number = {"sheet": 2, "trifold": 1, "card": 2, "card-sheet": 2, "poster": 1}[fmt]
-    with pdfplumber.open(path) as pdf:
+    with shared_pdf(path) as pdf:
         page = pdf.pages[page_number - 1]
         if fmt == "card-sheet":  # ten codes: measure the top-left card's
             page = page.crop((0, 0, page.width / 2, 55 * MM + (page.height - 5 * 55 * MM) / 2))
@@ -107,7 +114,7 @@ def test_trifold_nothing_crosses_a_fold_and_rtl_is_mirrored(built, edition):
     rtl = edition == "ar-EG"
     outside = [narrow, narrow + full] if not rtl else [full, 2 * full]
     inside = [full, 2 * full] if not rtl else [narrow, narrow + full]
-    with pdfplumber.open(leaflet(built, edition, "trifold")) as pdf:
+    with shared_pdf(leaflet(built, edition, "trifold")) as pdf:
         for page, folds in zip(pdf.pages, (outside, inside)):
             for fold in folds:
                 x = fold * MM
@@ -123,7 +130,7 @@ def test_trifold_nothing_crosses_a_fold_and_rtl_is_mirrored(built, edition):
 
 def test_sheet_uses_both_sides_without_an_empty_stretch(built):
     for edition in EDITIONS:
-        with pdfplumber.open(leaflet(built, edition, "sheet")) as pdf:
+        with shared_pdf(leaflet(built, edition, "sheet")) as pdf:
             for number, page in enumerate(pdf.pages, 1):
                 spans = sorted((o["top"], o["bottom"]) for o in page.chars + page.rects + page.lines + page.curves
                                if o.get("size", 0) < WATERMARK_PT)
@@ -137,7 +144,7 @@ def test_sheet_uses_both_sides_without_an_empty_stretch(built):
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_card_and_poster_carry_the_key_numbers_digit_for_digit(built, edition):
-    view = edition_view(Project.at(built), edition)
+    view = view_of(built, edition)
     keys = view.key_contacts()
     assert {row["need"] for row in keys} >= {"report", "child", "crisis", "emergency"}, keys
     for fmt in ("card", "poster", "sheet"):
@@ -148,7 +155,7 @@ def test_card_and_poster_carry_the_key_numbers_digit_for_digit(built, edition):
 
 def test_a_service_abroad_is_labelled_in_every_printed_format(built):
     """Egypt reports to NCMEC's CyberTipline, a US service: every PDF says where it is run from."""
-    view = edition_view(Project.at(built), "ar-EG")
+    view = view_of(built, "ar-EG")
     report = next(row for row in view.key_contacts() if row["need"] == "report")
     assert report["scope"] == "abroad"
     # poppler splits or drops the lam-alef ligature (لا) when it extracts Arabic: read the name's last word
@@ -158,11 +165,10 @@ def test_a_service_abroad_is_labelled_in_every_printed_format(built):
         assert report["shown"] in text and label in text, fmt
 
 
-def test_a_long_address_wraps_after_a_slash_and_stays_on_the_card(tmp_path):
+def test_a_long_address_wraps_after_a_slash_and_stays_on_the_card(built):
     """de-DE's report page is the longest address on a card: it wraps after a slash, every character inside the card."""
-    root, _ = built_copy(tmp_path / "p", "card", ["de-DE"])
-    path = leaflet(root, "de-DE", "card")
-    with pdfplumber.open(path) as pdf:
+    path = leaflet(built, "de-DE", "card")
+    with shared_pdf(path) as pdf:
         page = pdf.pages[0]
         outside = [c["text"] for c in page.chars if c["x1"] > page.width + 0.5 or c["x0"] < -0.5]
         assert not outside, "".join(outside)
@@ -183,10 +189,15 @@ def test_every_number_on_the_sheets_dials_what_it_shows(built):
         assert region.emergency.display in text
 
 
-def test_pseudo_locale_fits_every_format(tmp_path, cli):
-    root = copy_project(tmp_path / "p")
-    result = cli(root, "build", "--format", "pdf", "--edition", "qps-DE", "--edition", "qps-US")
-    assert "warning[fit]" not in result.output, result.output
+def test_pseudo_locale_fits_every_format(built):
+    """The pseudo-locale (35% longer) on both paper families: the build recorded no overflow for any format (the
+    shared build also fails at once on any warning[fit])."""
+    records = json.loads((built / "output/.build-state.json").read_text(encoding="utf-8"))["editions"]
+    for edition in ("qps-US", "qps-DE"):
+        outputs = records[edition]["outputs"]
+        assert set(FORMATS) <= set(outputs), (edition, sorted(outputs))
+        assert all(outputs[fmt]["fit"] == [] for fmt in FORMATS), edition
+        assert "Whát" in text_of(leaflet(built, edition, "sheet"))
 
 
 def test_an_overflowing_panel_is_named(mini, cli):
@@ -201,12 +212,12 @@ def test_an_overflowing_panel_is_named(mini, cli):
 
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_a_discreet_card_is_discreet_in_its_metadata(built, edition):
-    view = edition_view(Project.at(built), edition)
-    with pdfplumber.open(leaflet(built, edition, "card")) as pdf:
+    view = view_of(built, edition)
+    with shared_pdf(leaflet(built, edition, "card")) as pdf:
         meta = pdf.metadata
     quiet = view.t(None, "Useful numbers")
     assert meta.get("Title") == quiet and meta.get("Subject", quiet) == quiet, meta
-    with pdfplumber.open(leaflet(built, edition, "sheet")) as pdf:
+    with shared_pdf(leaflet(built, edition, "sheet")) as pdf:
         assert pdf.metadata.get("Title") != quiet  # the other formats say what they are about
 
 
@@ -214,7 +225,7 @@ def test_large_print_and_discreet_card_options(mini, cli):
     settings = mini / "awareness.toml"
     settings.write_text(settings.read_text().replace("crop_marks = false", "crop_marks = false\nlarge_print = true\n"
                                                      "discreet_card = false"))
-    cli(mini, "build", "--format", "pdf", "--edition", "en-GB")
+    cli(mini, "build", "--format", "sheet,card", "--edition", "en-GB")  # the two formats read here
     with pdfplumber.open(leaflet(mini, "en-GB", "sheet")) as pdf:
         body = Counter(round(c["size"], 1) for page in pdf.pages for c in page.chars if c["size"] < WATERMARK_PT)
     assert body.most_common(1)[0][0] >= 12  # RNIB Clear Print
@@ -250,9 +261,9 @@ def test_settings_know_the_same_formats_as_the_renderer():
 def test_the_office_sheet_carries_ten_cards_aligned_for_duplex_with_crop_marks(built, edition):
     """2 x 5 cards of 85 x 55 mm per side, each back behind its front after a long-edge duplex turn (mirrored
     left to right), crop marks at every cut, outside the cards."""
-    view = edition_view(Project.at(built), edition)
+    view = view_of(built, edition)
     keys = view.key_contacts()
-    with pdfplumber.open(leaflet(built, edition, "card-sheet")) as pdf:
+    with shared_pdf(leaflet(built, edition, "card-sheet")) as pdf:
         front, back = pdf.pages
         width, height = front.width / MM, front.height / MM
         mx, my = (width - 2 * 85) / 2, (height - 5 * 55) / 2

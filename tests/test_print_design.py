@@ -7,6 +7,7 @@ from __future__ import annotations
 import pdfplumber
 import pikepdf
 import pytest
+from conftest import shared_pdf
 from test_leaflets import EDITIONS, MM, PSEUDO, WATERMARK_PT, built, leaflet  # noqa: F401 (a fixture)
 
 from pipeline.publish.leaflets import FORMATS, fold_widths
@@ -58,7 +59,7 @@ def layout_of(spans: list[tuple[float, float]]) -> tuple[float, float]:
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_panels_are_top_aligned_without_holes(built, edition, fmt):
     rtl = edition.startswith("ar")
-    with pdfplumber.open(leaflet(built, edition, fmt)) as pdf:
+    with shared_pdf(leaflet(built, edition, fmt)) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             for x0, x1 in panels_of(page, fmt, number, rtl):
                 spans = spans_in(page, x0, x1)
@@ -108,13 +109,13 @@ def rgb_of(colour) -> tuple[float, float, float] | None:
     return None
 
 
-def text_contrasts(path) -> list[tuple[float, float, str]]:
+def text_contrasts(path, shared: bool = True) -> list[tuple[float, float, str]]:
     """(contrast, size, text) of every character: its fill colour in the PDF against the background printed
     under it (the commonest colour of its box on the rendered page: the glyph covers less of it than the ground);
     the pale DRAFT watermark is left out."""
     found = []
     scale = 150 / 72
-    with pdfplumber.open(path) as pdf:
+    with (shared_pdf if shared else pdfplumber.open)(path) as pdf:
         for page in pdf.pages:
             image = page.to_image(resolution=150).original.convert("RGB")
             for c in page.chars:
@@ -166,7 +167,7 @@ def test_the_publisher_logo_and_colours_are_on_every_format(mini, cli):
         logos = images or drawn
         if fmt == "trifold":
             assert len(logos) >= 2, (fmt, "the logo belongs on the cover and the back")
-        assert all(ratio >= 4.5 or size >= 18 and ratio >= 3 for ratio, size, _ in text_contrasts(path)), fmt
+        assert all(ratio >= 4.5 or size >= 18 and ratio >= 3 for ratio, size, _ in text_contrasts(path, shared=False)), fmt
         with pikepdf.open(path) as pdf:
             alts = [str(e.get("/Alt", "")) for e in _figures(pdf.Root.StructTreeRoot)]
         assert any("Logo of" in alt for alt in alts), (fmt, alts)
