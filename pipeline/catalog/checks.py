@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import polib
@@ -17,7 +18,7 @@ from ..core.placeholders import BRACE, PERCENT
 from ..core.release import unfinished_severity
 from ..core.settings import load_settings
 from .catalogs import is_fuzzy, msgfmt_problems, msgstr_values, nplurals, read_catalog
-from .glossary import Glossary, english_discouraged, load_glossary, mentions
+from .glossary import Glossary, english_discouraged, load_glossary, mentioned
 
 LINK = re.compile(r"\]\(\s*(<[^>]*>|[^)\s]*)(?:\s+\"[^\"]*\")?\s*\)")
 BROKEN_LINK = re.compile(r"\]\s+\(")
@@ -62,11 +63,15 @@ def translations(entry: polib.POEntry) -> list[str]:
     return [value for value in msgstr_values(entry) if value]
 
 
-def _digits(text: str) -> list[str]:
+@lru_cache(maxsize=16384)  # a build checks each catalog for the catalog and again for each of its editions
+def _digits(text: str) -> tuple[str, ...]:
     """Digit runs (any script's digits, read as ASCII), ignoring those inside placeholders and link targets."""
     text = LINK.sub("]()", BRACE.sub("", PERCENT.sub("", text)))
     normalised = text if text.isascii() else "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
-    return re.findall(r"\d+(?:[ .\-]\d+)*", normalised)
+    return tuple(_DIGIT_RUN.findall(normalised))
+
+
+_DIGIT_RUN = re.compile(r"\d+(?:[ .\-]\d+)*")
 
 
 def _host(target: str) -> str | None:
@@ -158,13 +163,13 @@ def check_numbers(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
 
 @check("terminology")
 def check_terminology(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
-    if any(mentions(entry.msgid, term) for term in ctx.english_discouraged):
+    if mentioned(entry.msgid, ctx.english_discouraged):
         return  # the source itself names the discouraged term (to explain it, or a law's title)
     for text in translations(entry):
-        for term in ctx.glossary.forbidden:
-            if mentions(text, term.target):
-                advice = f": {term.explanation}" if term.explanation else ""
-                yield "error", f"discouraged term '{term.target}'{advice}"
+        for index in mentioned(text, ctx.glossary.forbidden_targets):
+            term = ctx.glossary.forbidden[index]
+            advice = f": {term.explanation}" if term.explanation else ""
+            yield "error", f"discouraged term '{term.target}'{advice}"
 
 
 @check("length")
@@ -207,6 +212,11 @@ def _words(text: str) -> list[str]:
 def english_sentences(msgid: str, kept: Iterable[str] = ()) -> list[str]:
     """The source's sentences that are English prose, not names: at least three words, two of them
     common lower-case words. Kept terms (the glossary's terms that stay in English) are left out."""
+    return list(_english_sentences(msgid, tuple(kept)))
+
+
+@lru_cache(maxsize=8192)  # every catalog and edition asks about the same msgids
+def _english_sentences(msgid: str, kept: tuple[str, ...]) -> tuple[str, ...]:
     plain = _plain(msgid)
     for term in kept:
         plain = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", plain, flags=re.IGNORECASE)
@@ -217,13 +227,13 @@ def english_sentences(msgid: str, kept: Iterable[str] = ()) -> list[str]:
                   and not any(c.isupper() for c in w[1:])]
         if len(words) >= MIN_WORDS and len(common) >= MIN_COMMON_WORDS:
             found.append(" ".join(words))
-    return found
+    return tuple(found)
 
 
 @check("english")
 def check_english(entry: polib.POEntry, ctx: CheckContext) -> Iterable[Finding]:
     """A translation that keeps a whole English sentence of its source (a CAT tool's unfilled segment)."""
-    kept = [t.source for t in ctx.glossary.terms if t.target.casefold() == t.source.casefold()]
+    kept = ctx.glossary.kept_in_english
     sentences = english_sentences(entry.msgid, kept)
     if entry.msgid_plural:
         sentences += english_sentences(entry.msgid_plural, kept)

@@ -18,7 +18,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -46,13 +46,22 @@ class Glossary:
     terms: tuple[Term, ...] = ()
     path: str = ""
 
-    @property
+    @cached_property  # asked for every entry of every catalog a check reads
     def forbidden(self) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.status == "forbidden")
 
-    @property
+    @cached_property
     def preferred(self) -> tuple[Term, ...]:
         return tuple(t for t in self.terms if t.status == "preferred")
+
+    @cached_property
+    def forbidden_targets(self) -> tuple[str, ...]:
+        return tuple(t.target for t in self.forbidden)
+
+    @cached_property
+    def kept_in_english(self) -> tuple[str, ...]:
+        """Terms whose translation is the English term itself (names, "CyberTipline")."""
+        return tuple(t.source for t in self.terms if t.target.casefold() == t.source.casefold())
 
 
 def load_glossary(project: Project, locale: str) -> Glossary:
@@ -107,8 +116,11 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){escaped}")
 
 
-def mentions(text: str, term: str) -> bool:
-    return term_pattern(term).search(text.casefold()) is not None
+@lru_cache(maxsize=16384)  # a build checks each catalog's texts for the catalog and for each of its editions
+def mentioned(text: str, terms: tuple[str, ...]) -> tuple[int, ...]:
+    """The indexes of the `terms` that `text` mentions (case-insensitively, at word starts: `term_pattern`)."""
+    folded = text.casefold()
+    return tuple(i for i, term in enumerate(terms) if term_pattern(term).search(folded) is not None)
 
 
 # --- files for platforms and CAT tools ----------------------------------------------------------
