@@ -4,13 +4,15 @@ the glossaries platforms import. The gates judge content, English never passes a
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import polib
 import pytest
-from conftest import REPO, examples, tree_bytes
+from click.testing import CliRunner
+from conftest import REPO, copy_project, examples, tree_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -19,14 +21,44 @@ from platform_shapes import rewrap_before_full_stop, weblate_catalog, weblate_ne
 from pipeline.catalog.checks import check_plural_header
 
 XLF = "urn:oasis:names:tc:xliff:document:1.1"
+# the catalogs these tests read and change; the others would only lengthen every update, check and status page
+LOCALES = {"ar", "de", "fr", "ja"}
+
+
+@pytest.fixture(scope="module")
+def synced_template(tmp_path_factory) -> Path:
+    """The real project with its POT and the catalogs of LOCALES up to date (others may be editing the sources),
+    made once per module; tests never change it, they get copies."""
+    from pipeline.cli import main
+
+    root = copy_project(tmp_path_factory.mktemp("platforms") / "project")
+    for folder in (root / "locales").iterdir():
+        if folder.is_dir() and folder.name not in LOCALES:
+            shutil.rmtree(folder)
+    # then the translator packages of de as they are sent (their snapshot stays in the project, so in every copy)
+    for command in (["extract"], ["update"], ["export", "de", "--out", str(root.parent / "po")],
+                    ["export", "de", "--format", "xliff", "--out", str(root.parent / "xliff")]):
+        result = CliRunner().invoke(main, ["--project", str(root), *command], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return root
 
 
 @pytest.fixture
-def synced(project, cli) -> Path:
-    """The real project with its POT and catalogs up to date (others may be editing the sources)."""
-    cli(project, "extract")
-    cli(project, "update")
-    return project
+def synced(synced_template, tmp_path) -> Path:
+    """A copy of the synced project for one test to change."""
+    return Path(shutil.copytree(synced_template, tmp_path / "project"))
+
+
+@pytest.fixture
+def sent_po(synced_template, tmp_path) -> Path:
+    """A copy of de's PO package exported from the synced project: the file a translator gets."""
+    return Path(shutil.copytree(synced_template.parent / "po", tmp_path / "package")) / "messages.po"
+
+
+@pytest.fixture
+def sent_xliff(synced_template, tmp_path) -> Path:
+    """A copy of de's XLIFF package (messages.xlf, messages.tmx, glossary) exported from the synced project."""
+    return Path(shutil.copytree(synced_template.parent / "xliff", tmp_path / "package"))
 
 
 def po(root: Path, locale: str) -> Path:
@@ -167,9 +199,9 @@ def unwrapped(catalog: polib.POFile, path: Path) -> None:
     catalog.save(str(path))
 
 
-def test_english_returned_for_translated_entries_is_untranslated_not_merged(synced, cli, tmp_path):
+def test_english_returned_for_translated_entries_is_untranslated_not_merged(synced, sent_po, cli):
     project = synced
-    sent = export_po(project, cli, tmp_path)
+    sent = sent_po
     catalog = polib.pofile(str(sent))
     english = [e for e in catalog if e.msgstr and e.msgctxt is None][:130]
     for entry in english:
@@ -202,9 +234,9 @@ def test_english_returned_for_untranslated_entries_is_not_merged_either(synced, 
             if e.msgid in ("Report online", "Pages")} == {"Report online": "", "Pages": ""}
 
 
-def test_english_returned_two_way_even_with_prefer_returned(synced, cli, tmp_path):
+def test_english_returned_two_way_even_with_prefer_returned(synced, sent_po, cli):
     project = synced
-    sent = export_po(project, cli, tmp_path)
+    sent = sent_po
     catalog = polib.pofile(str(sent))
     del catalog.metadata["X-Export-Id"]  # a file from Weblate or anywhere else: no export id
     entry = next(e for e in catalog if e.msgid == "Your privacy")
@@ -216,9 +248,9 @@ def test_english_returned_two_way_even_with_prefer_returned(synced, cli, tmp_pat
     assert po(project, "de").read_bytes() == before
 
 
-def test_half_english_translation_is_rejected_by_the_english_check(synced, cli, tmp_path):
+def test_half_english_translation_is_rejected_by_the_english_check(synced, sent_po, cli):
     project = synced
-    sent = export_po(project, cli, tmp_path)
+    sent = sent_po
     catalog = polib.pofile(str(sent))
     entry = next(e for e in catalog if e.msgstr and e.msgctxt is None and len(e.msgid.split(". ")) > 1
                  and "{" not in e.msgid)
@@ -230,9 +262,9 @@ def test_half_english_translation_is_rejected_by_the_english_check(synced, cli, 
     assert "error[english]" not in cli(project, "check", "de", code=None).output  # our catalogs are clean
 
 
-def test_review_never_confirms_an_empty_or_english_entry(synced, cli, tmp_path):
+def test_review_never_confirms_an_empty_or_english_entry(synced, sent_po, cli):
     project = synced
-    sent = export_po(project, cli, tmp_path)
+    sent = sent_po
     catalog = polib.pofile(str(sent))
     translated = [e for e in catalog if e.msgstr and e.msgctxt is None]
     for entry in translated[:10]:
@@ -269,9 +301,9 @@ def test_one_text_for_two_contexts_is_a_warning_and_not_merged(synced, cli, tmp_
     assert kept == {None: "So melden Sie", "leaflet": "So melden Sie es"}
 
 
-def test_report_lines_show_msgctxt(synced, cli, tmp_path):
+def test_report_lines_show_msgctxt(synced, sent_po, cli):
     project = synced
-    sent = export_po(project, cli, tmp_path)
+    sent = sent_po
     returned = polib.pofile(str(sent))
     for entry in returned:
         if entry.msgid == "Why the words matter":
@@ -385,11 +417,11 @@ def test_an_xliff_translated_in_a_cat_tool_merges_only_the_agency_work(synced, c
     assert all(text != msgid for (_c, msgid), text in after.items() if before[(_c, msgid)] != msgid)
 
 
-def test_a_header_translated_as_a_segment_changes_nothing(synced, cli, tmp_path):
+def test_a_header_translated_as_a_segment_changes_nothing(synced, sent_xliff, cli):
     """An older export, or a tool that ignores translate="no", offers the PO header as a segment and returns
     it "translated": the export id and the language still come from what we wrote."""
     project = synced
-    package = export_xliff(project, cli, tmp_path)
+    package = sent_xliff
     path = omegat(package, {"Your privacy": "Datenschutz für Sie"})
     root = etree.fromstring(path.read_bytes())
     header = next(u for u in root.iter(f"{{{XLF}}}trans-unit") if u.get("translate") == "no")
@@ -401,9 +433,9 @@ def test_a_header_translated_as_a_segment_changes_nothing(synced, cli, tmp_path)
     assert polib.pofile(str(po(project, "de"))).metadata["Language"] == "de"
 
 
-def test_xliff_left_in_english_changes_nothing(synced, cli, tmp_path):
+def test_xliff_left_in_english_changes_nothing(synced, sent_xliff, cli):
     project = synced
-    package = export_xliff(project, cli, tmp_path)
+    package = sent_xliff
     before = tree_bytes(project / "locales")
     result = cli(project, "merge", str(package / "messages.xlf"))  # sent back untouched: every target English
     assert "merged 0" in result.output and "info[untranslated]" in result.output
@@ -418,11 +450,11 @@ def test_xliff_left_in_english_changes_nothing(synced, cli, tmp_path):
     ('<xliff version="1.1"><file><body><trans-unit id="1"><source>Home', "not a valid XLIFF file"),
     ("", "not a valid XLIFF file"),
 ])
-def test_a_bad_xliff_is_refused_in_one_line(synced, cli, tmp_path, content, message):
+def test_a_bad_xliff_is_refused_in_one_line(synced, sent_xliff, cli, tmp_path, content, message):
     project = synced
     path = tmp_path / "returned.xlf"
     if content == "tmx":
-        package = export_xliff(project, cli, tmp_path)
+        package = sent_xliff
         content = (package / "messages.tmx").read_text()
     path.write_text(content)
     before = tree_bytes(project / "locales")
@@ -507,9 +539,9 @@ def test_review_from_weblate_is_merge_review_of_the_approved_strings(synced, cli
     assert next(row for row in stats["locales"] if row["locale"] == "de")["reviewed"] == len(approved)
 
 
-def test_xliff_approved_state_from_a_cat_tool_is_not_read_as_review(synced, cli, tmp_path):
+def test_xliff_approved_state_from_a_cat_tool_is_not_read_as_review(synced, sent_xliff, cli):
     project = synced
-    package = export_xliff(project, cli, tmp_path)
+    package = sent_xliff
     path = omegat(package, {"Your privacy": "Ihre Privatsphäre (neu)"})
     root = etree.fromstring(path.read_bytes())
     for unit in root.iter(f"{{{XLF}}}trans-unit"):
@@ -547,14 +579,14 @@ OMEGAT_PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("omegat") is None, reason="OmegaT is not installed (apt-get install omegat)")
-def test_real_omegat_round_trip_merges_the_agency_work_and_never_english(synced, cli, tmp_path):
+def test_real_omegat_round_trip_merges_the_agency_work_and_never_english(synced, sent_xliff, cli, tmp_path):
     """OmegaT itself (console mode, default sentence segmentation): the package's memory in tm/auto, the
     agency's five new translations in the project memory. Only those five are merged; segments OmegaT could
     not fill come back in English and change nothing; half-English units are rejected."""
     import subprocess
 
     project = synced
-    package = export_xliff(project, cli, tmp_path)
+    package = sent_xliff
     omegat_project = tmp_path / "omegat"
     for folder in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
         (omegat_project / folder).mkdir(parents=True)
@@ -570,9 +602,11 @@ def test_real_omegat_round_trip_merges_the_agency_work_and_never_english(synced,
         '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.1"><header creationtool="OmegaT" '
         'o-tmf="OmegaT TMX" adminlang="EN-US" datatype="plaintext" segtype="sentence" srclang="EN"/>'
         f"<body>{units}</body></tmx>")
+    # the JVM's first-tier compiler and one GC thread: the same translation for half the CPU of a short run
+    java = f"-XX:TieredStopAtLevel=1 -XX:+UseSerialGC {os.environ.get('JAVA_TOOL_OPTIONS', '')}".strip()
     run = subprocess.run(["omegat", "--mode=console-translate", f"--config-dir={tmp_path / 'config'}",
                           "--disable-project-locking", "--no-team", str(omegat_project)],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "JAVA_TOOL_OPTIONS": java})
     returned = omegat_project / "target" / "messages.xlf"
     assert run.returncode == 0 and returned.is_file(), run.stdout[-2000:] + run.stderr[-2000:]
     before = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(po(project, "de")))}
