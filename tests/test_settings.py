@@ -103,6 +103,11 @@ ONE_PROBLEM = [
      "awareness.toml:2: error[settings]: links.twins: 'cybertip.ca' must map to a list of host names"),
     ('[publisher]\nlogo = "../logo.svg"\n',
      "awareness.toml:2: error[settings]: publisher.logo: '../logo.svg' must be a file inside the project"),
+    # a key of the same name in an earlier section does not take the line
+    ('[publisher]\nurl = "https://ngo.example.org/"\n\n[site]\nurl = "https://help.example.org/"\n',
+     "awareness.toml:5: error[settings]: site.url: unknown key (known: base_url, quick_exit_url)"),
+    ('# settings\n\npublisher = "Me"\n',
+     "awareness.toml:3: error[settings]: publisher: must be a table: a line [publisher], then its keys"),
 ]
 
 

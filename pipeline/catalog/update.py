@@ -241,10 +241,12 @@ def _obsolete(entry: polib.POEntry) -> polib.POEntry:
 
 
 def _content(entry: polib.POEntry) -> tuple:
-    """What an entry says, without how it is written: flag order and line wrapping do not count."""
+    """What an entry says, without how it is written: flag order and line wrapping do not count, nor how a
+    comment is spread over `#.` or `#` lines (polib and platforms re-wrap them)."""
     return (bool(entry.obsolete), entry.msgctxt, entry.msgid, entry.msgid_plural or "", entry.msgstr,
-            tuple(sorted(entry.msgstr_plural.items())), tuple(sorted(set(entry.flags))), entry.comment or "",
-            entry.tcomment or "", tuple(tuple(o) for o in entry.occurrences), entry.previous_msgctxt,
+            tuple(sorted(entry.msgstr_plural.items())), tuple(sorted(set(entry.flags))),
+            " ".join((entry.comment or "").split()), " ".join((entry.tcomment or "").split()),
+            tuple(tuple(o) for o in entry.occurrences), entry.previous_msgctxt,
             entry.previous_msgid, entry.previous_msgid_plural or None)
 
 

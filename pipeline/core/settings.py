@@ -70,12 +70,23 @@ def load_settings(project: Project) -> Settings:
     lines = text.split("\n")
     problems: list[Issue] = []
 
+    def section_lines(section: str) -> tuple[int, int | None]:
+        """Where `[section]` starts and the next table starts (the whole file when it has no header)."""
+        header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]")
+        start = next((n for n, line in enumerate(lines, 1) if header.match(line)), None)
+        if start is None:
+            return 1, None
+        end = next((n for n in range(start + 1, len(lines) + 1) if lines[n - 1].lstrip().startswith("[")), None)
+        return start, end
+
     def line_of(key: str) -> int:
-        for name in reversed(key.split(".")):  # `primary` may be written inside `colours = { ... }`
-            found = toml_key_line(lines, name, default=0)
+        section, *names = key.split(".")
+        start, end = section_lines(section)  # `url` of [site], not the `url` of [publisher] above it
+        for name in reversed(names):  # `primary` may be written inside `colours = { ... }`
+            found = toml_key_line(lines, name, start, end, default=0)
             if found:
                 return found
-        return 1
+        return start
 
     def fail(key: str, message: str) -> None:
         problems.append(Issue(rel, line_of(key), "error", "settings", f"{key}: {message}"))
@@ -88,9 +99,13 @@ def load_settings(project: Project) -> Settings:
         return found
 
     for section, values in data.items():
-        if section not in SECTIONS or not isinstance(values, dict):
-            problems.append(Issue(rel, next((n for n, line in enumerate(lines, 1) if line.strip() == f"[{section}]"),
-                                            1), "error", "settings",
+        if section in SECTIONS and not isinstance(values, dict):
+            first_table = next((n for n, line in enumerate(lines, 1) if line.lstrip().startswith("[")), None)
+            problems.append(Issue(rel, toml_key_line(lines, section, 1, first_table), "error", "settings",
+                                  f"{section}: must be a table: a line [{section}], then its keys"))
+            continue
+        if section not in SECTIONS:
+            problems.append(Issue(rel, section_lines(section)[0], "error", "settings",
                                   f"unknown section [{section}] (known: {', '.join(SECTIONS)})"))
             continue
         for key in sorted(set(values) - SECTIONS[section]):
