@@ -9,29 +9,46 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import copy_project, examples, fill_catalog, tree_bytes
+from conftest import Cli, examples, fill_catalog, mini_copy, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PAGE_MSGID = "Why the words matter"  # a plain heading of what-is-csam.md
+PAGE_MSGID = "Do not share the material."  # a plain list item of the small project's page.md
 
 
 def po(root: Path, locale: str) -> Path:
     return root / "locales" / locale / "LC_MESSAGES" / "messages.po"
 
 
-@pytest.fixture
-def fr_project(bare_project, cli):
-    """A project with a French catalog that is half translated."""
-    cli(bare_project, "extract")
-    cli(bare_project, "init", "fr")
-    catalog = polib.pofile(str(po(bare_project, "fr")))
+@pytest.fixture(scope="module")
+def fr_template(tmp_path_factory) -> Path:
+    """The small project (two short documents, the real templates, glossaries and GB region) with a French
+    catalog that is half translated, and the package exported from it into `package` beside the project (the
+    export's snapshot stays in the project). Made once; tests get copies."""
+    cli = Cli()
+    root = mini_copy(tmp_path_factory.mktemp("merge") / "project")
+    cli(root, "extract")
+    cli(root, "init", "fr")
+    catalog = polib.pofile(str(po(root, "fr")))
     for number, entry in enumerate(catalog):
         if number % 2 == 0:
             entry.msgstr = f"FR {entry.msgid}"
     catalog.save()
-    cli(bare_project, "update")
-    return bare_project
+    cli(root, "update")
+    cli(root, "export", "fr", "--out", str(root.parent / "package"))
+    return root
+
+
+@pytest.fixture
+def fr_project(fr_template, tmp_path) -> Path:
+    """A copy of the project with a half-translated French catalog, for one test to change."""
+    return Path(shutil.copytree(fr_template, tmp_path / "project"))
+
+
+@pytest.fixture
+def sent(fr_template, tmp_path) -> Path:
+    """A copy of the package's catalog, as the translator got it (its snapshot is in every fr_project)."""
+    return Path(shutil.copytree(fr_template.parent / "package", tmp_path / "package")) / "messages.po"
 
 
 def exported(root: Path, cli, tmp_path: Path) -> Path:
@@ -54,8 +71,7 @@ def some_msgid(path: Path, predicate) -> str:
     return next(e.msgid for e in polib.pofile(str(path)) if predicate(e))
 
 
-def test_export_package_has_catalog_glossary_instructions_and_snapshot(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_export_package_has_catalog_glossary_instructions_and_snapshot(fr_project, sent):
     folder = sent.parent
     assert {p.name for p in folder.iterdir()} >= {"messages.po", "glossary.tbx", "INSTRUCTIONS.txt", "glossary.csv"}
     catalog = polib.pofile(str(sent))
@@ -66,8 +82,7 @@ def test_export_package_has_catalog_glossary_instructions_and_snapshot(fr_projec
     assert "deprecatedTerm-admn-sts" in (folder / "glossary.tbx").read_text()
 
 
-def test_merge_accepts_good_work_and_reports(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_merge_accepts_good_work_and_reports(fr_project, sent, cli):
     untranslated = some_msgid(sent, lambda e: e.msgid and not e.msgstr and "{" not in e.msgid and "**" not in e.msgid
                               and "](" not in e.msgid and not any(c.isdigit() for c in e.msgid))
     edit(sent, {untranslated: "Une bonne traduction"})
@@ -91,9 +106,8 @@ def test_merge_accepts_good_work_and_reports(fr_project, cli, tmp_path):
     assert header["Last-Translator"] == "Camille <c@example.org>" and header["PO-Revision-Date"] == "2026-12-01 10:00+0100"
 
 
-def test_dry_run_writes_nothing(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
-    edit(sent, {PAGE_MSGID: "Pourquoi les mots comptent"})
+def test_dry_run_writes_nothing(fr_project, sent, cli):
+    edit(sent, {PAGE_MSGID: "Ne partagez pas ce contenu."})
     before = tree_bytes(fr_project / "locales")
     result = cli(fr_project, "merge", "--dry-run", str(sent))
     assert "would merge 1" in result.output
@@ -112,8 +126,7 @@ BAD_ENTRIES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_ENTRIES))
-def test_merge_rejects_bad_entries_and_merges_the_rest(fr_project, cli, tmp_path, case):
-    sent = exported(fr_project, cli, tmp_path)
+def test_merge_rejects_bad_entries_and_merges_the_rest(fr_project, sent, cli, case):
     bad, check = BAD_ENTRIES[case]
     edit(sent, {PAGE_MSGID: bad, "Your privacy": "Votre vie privée"})
     result = cli(fr_project, "merge", str(sent), code=1)
@@ -123,8 +136,7 @@ def test_merge_rejects_bad_entries_and_merges_the_rest(fr_project, cli, tmp_path
     assert merged["Your privacy"] == "Votre vie privée"
 
 
-def test_dropped_placeholder_is_rejected(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_dropped_placeholder_is_rejected(fr_project, sent, cli):
     msgid = some_msgid(sent, lambda e: "{emergency_number}" in e.msgid)
     edit(sent, {msgid: "Appelez les secours."})
     result = cli(fr_project, "merge", str(sent), code=1)
@@ -146,33 +158,28 @@ def refused(root, cli, path, *expected, args=()):
     assert tree_bytes(root) == before
 
 
-def test_wrong_language_header_is_refused(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_wrong_language_header_is_refused(fr_project, sent, cli, tmp_path):
     refused(fr_project, cli, write_file(tmp_path, "de.po", sent.read_bytes().replace(b"Language: fr", b"Language: de")),
             "no catalog for language 'de'")
 
 
-def test_language_header_with_path_traversal_is_refused(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_language_header_with_path_traversal_is_refused(fr_project, sent, cli, tmp_path):
     data = sent.read_bytes().replace(b"Language: fr", b"Language: ../../../etc/passwd")
     refused(fr_project, cli, write_file(tmp_path, "evil.po", data), "is not a language code")
 
 
-def test_locale_option_must_agree_with_the_header(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_locale_option_must_agree_with_the_header(fr_project, sent, cli):
     refused(fr_project, cli, sent, "is for language 'fr', not 'es'", args=("--locale", "es"))
 
 
-def test_syntax_error_names_the_line(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_syntax_error_names_the_line(fr_project, sent, cli, tmp_path):
     lines = sent.read_text().split("\n")
     index = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
     lines[index] = 'msgstr "unterminated'
     refused(fr_project, cli, write_file(tmp_path, "broken.po", "\n".join(lines).encode()), f"broken.po:{index + 1}:")
 
 
-def test_latin1_file_is_refused_with_its_line(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_latin1_file_is_refused_with_its_line(fr_project, sent, cli, tmp_path):
     text = sent.read_text().replace('msgstr ""\n\n#.', 'msgstr "Qualité"\n\n#.', 2)
     data = text.encode("latin-1", "replace")
     line = data[: data.index("Qualit".encode()) + 6].count(b"\n") + 1
@@ -187,34 +194,30 @@ def test_mo_file_is_refused(fr_project, cli, tmp_path):
     refused(fr_project, cli, mo, "compiled .mo file")
 
 
-def test_duplicate_entries_are_refused(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_duplicate_entries_are_refused(fr_project, sent, cli, tmp_path):
     data = sent.read_text() + '\nmsgid "Your privacy"\nmsgstr "Doublon"\n'
     refused(fr_project, cli, write_file(tmp_path, "dup.po", data.encode()), "dup.po:", "duplicate")
 
 
-def test_bom_and_crlf_are_accepted(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_bom_and_crlf_are_accepted(fr_project, sent, cli, tmp_path):
     edit(sent, {"Your privacy": "Votre vie privée"})
     data = b"\xef\xbb\xbf" + sent.read_bytes().replace(b"\n", b"\r\n")
     result = cli(fr_project, "merge", str(write_file(tmp_path, "windows.po", data)))
     assert "merged 1" in result.output
 
 
-def test_file_exported_before_the_catalog_changed_gives_a_conflict(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
-    edit(po(fr_project, "fr"), {PAGE_MSGID: "Pourquoi les mots sont importants"})  # changed after export
+def test_file_exported_before_the_catalog_changed_gives_a_conflict(fr_project, sent, cli):
+    edit(po(fr_project, "fr"), {PAGE_MSGID: "Ne partagez jamais ce contenu."})  # changed after export
     cli(fr_project, "update")
-    edit(sent, {PAGE_MSGID: "Pourquoi les mots comptent", "Your privacy": "Votre vie privée"})
+    edit(sent, {PAGE_MSGID: "Ne partagez pas ce contenu.", "Your privacy": "Votre vie privée"})
     result = cli(fr_project, "merge", str(sent), code=1)
-    assert "warning[conflict]" in result.output and "Pourquoi les mots sont importants" in result.output
+    assert "warning[conflict]" in result.output and "Ne partagez jamais ce contenu." in result.output
     merged = {e.msgid: e.msgstr for e in polib.pofile(str(po(fr_project, "fr"))) if e.msgctxt is None}
-    assert merged[PAGE_MSGID] == "Pourquoi les mots sont importants"
+    assert merged[PAGE_MSGID] == "Ne partagez jamais ce contenu."
     assert merged["Your privacy"] == "Votre vie privée"
 
 
-def test_work_on_a_sentence_nothing_resembles_is_reported_with_its_line_and_full_text(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_work_on_a_sentence_nothing_resembles_is_reported_with_its_line_and_full_text(fr_project, sent, cli, tmp_path):
     data = sent.read_text() + '\nmsgid "A sentence that no longer exists anywhere at all"\nmsgstr "Une phrase"\n'
     path = write_file(tmp_path, "stale.po", data.encode())
     result = cli(fr_project, "merge", str(path), code=1)  # work that found no place is not silently dropped
@@ -224,22 +227,20 @@ def test_work_on_a_sentence_nothing_resembles_is_reported_with_its_line_and_full
     assert result.output.count("warning[stale]") == 1  # entries the translator did not touch are not listed
 
 
-def test_work_on_a_sentence_that_changed_after_export_is_kept_as_a_suggestion(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
-    old = "Why the words matter"
-    doc = fr_project / "source_content" / "what-is-csam.md"
-    doc.write_text(doc.read_text().replace(f"## {old}", "## Why the words we use matter"))
+def test_work_on_a_sentence_that_changed_after_export_is_kept_as_a_suggestion(fr_project, sent, cli):
+    old, new = PAGE_MSGID, "Do not share the material with anyone."
+    doc = fr_project / "source_content" / "page.md"
+    doc.write_text(doc.read_text().replace(f"- {old}", f"- {new}"))
     cli(fr_project, "extract")
     cli(fr_project, "update", "--no-fuzzy")
-    edit(sent, {old: "Pourquoi les mots comptent"})
+    edit(sent, {old: "Ne partagez pas ce contenu."})
     result = cli(fr_project, "merge", str(sent))
-    assert 'info[carried]: the English changed to "Why the words we use matter"' in result.output, result.output
-    entry = next(e for e in polib.pofile(str(po(fr_project, "fr"))) if e.msgid == "Why the words we use matter")
-    assert entry.msgstr == "Pourquoi les mots comptent" and "fuzzy" in entry.flags and entry.previous_msgid == old
+    assert f'info[carried]: the English changed to "{new}"' in result.output, result.output
+    entry = next(e for e in polib.pofile(str(po(fr_project, "fr"))) if e.msgid == new)
+    assert entry.msgstr == "Ne partagez pas ce contenu." and "fuzzy" in entry.flags and entry.previous_msgid == old
 
 
-def test_missing_snapshot_is_said_plainly_and_prefer_returned_lets_a_reviewer_win(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_missing_snapshot_is_said_plainly_and_prefer_returned_lets_a_reviewer_win(fr_project, sent, cli):
     shutil.rmtree(fr_project / "locales" / "fr" / "exports")  # e.g. not committed, or another clone
     translated = some_msgid(sent, lambda e: e.msgstr.startswith("FR ") and "{" not in e.msgid and e.msgctxt is None)
     edit(sent, {translated: "Révision de la relectrice"})
@@ -253,8 +254,7 @@ def test_missing_snapshot_is_said_plainly_and_prefer_returned_lets_a_reviewer_wi
     assert merged[translated] == "Révision de la relectrice"
 
 
-def test_a_conflict_shows_both_texts_and_the_check_errors_of_the_returned_one(fr_project, cli, tmp_path):
-    sent = exported(fr_project, cli, tmp_path)
+def test_a_conflict_shows_both_texts_and_the_check_errors_of_the_returned_one(fr_project, sent, cli):
     translated = some_msgid(sent, lambda e: e.msgstr.startswith("FR ") and "{" not in e.msgid and "](" not in e.msgid
                             and e.msgctxt is None)
     edit(po(fr_project, "fr"), {translated: "Changé dans le catalogue"})
@@ -319,7 +319,7 @@ def property_project(tmp_path_factory):
 
     from pipeline.cli import main
 
-    root = copy_project(tmp_path_factory.mktemp("prop") / "project", with_catalogs=False)
+    root = mini_copy(tmp_path_factory.mktemp("prop") / "project")
     runner = CliRunner()
     for args in (["extract"], ["init", "fr"]):
         assert runner.invoke(main, ["--project", str(root), *args]).exit_code == 0
