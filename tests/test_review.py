@@ -31,22 +31,23 @@ def stats(cli, root: Path) -> dict:
     return next(row for row in status["locales"] if row["locale"] == "fr")
 
 
-def test_review_flow_from_machine_draft_to_release(verified_project, cli, tmp_path):
-    cli(verified_project, "extract")
-    cli(verified_project, "init", "fr")
+def test_review_flow_from_machine_draft_to_release(mini, cli, tmp_path):
+    # the small project: its GB contacts were verified, so only the review can hold a release back
+    cli(mini, "init", "fr")
     machine = tmp_path / "machine.po"
-    shutil.copy(po(verified_project), machine)
+    shutil.copy(po(mini), machine)
     fill_catalog(machine, accented)  # a complete machine translation that keeps every check happy
-    result = cli(verified_project, "merge", "--machine-translated", str(machine))
+    result = cli(mini, "merge", "--machine-translated", str(machine))
     assert "rejected 0" in result.output
-    assert stats(cli, verified_project)["reviewed"] == 0 and stats(cli, verified_project)["percent"] == 100.0
-    entry = next(e for e in polib.pofile(str(po(verified_project))) if e.msgstr)
+    drafted = stats(cli, mini)
+    assert drafted["reviewed"] == 0 and drafted["percent"] == 100.0
+    entry = next(e for e in polib.pofile(str(po(mini))) if e.msgstr)
     assert entry.tcomment.startswith("(review) machine translation")
-    result = cli(verified_project, "build", "--release", "--edition", "fr-GB", code=1)
+    result = cli(mini, "build", "--release", "--edition", "fr-GB", code=1)
     assert "messages in locales/fr are not yet confirmed by a reviewer" in result.output
     assert "--allow-unreviewed" in result.output
     # the reviewer gets an export (every entry), corrects two and sends it back: two are confirmed, not all
-    cli(verified_project, "export", "fr", "--out", str(tmp_path / "package"))
+    cli(mini, "export", "fr", "--out", str(tmp_path / "package"))
     returned = tmp_path / "package" / "messages.po"
     catalog = polib.pofile(str(returned))
     corrected = next(e for e in catalog if e.msgid == "Your privacy")
@@ -55,44 +56,46 @@ def test_review_flow_from_machine_draft_to_release(verified_project, cli, tmp_pa
     blank = next(e for e in catalog if e.msgid == "Edition")
     blank.msgstr = ""  # a text the reviewer emptied is never confirmed
     catalog.save()
-    result = cli(verified_project, "merge", "--review", str(returned))
+    result = cli(mini, "merge", "--review", str(returned))
     assert ", reviewed 2, left unreviewed " in result.output, result.output
-    assert stats(cli, verified_project)["reviewed"] == 2
+    assert stats(cli, mini)["reviewed"] == 2
     # removing an entry's "(review)" note confirms it as it is; the rest stay unreviewed
     catalog = polib.pofile(str(returned))
     kept = next(e for e in catalog if e.msgid == "Published")
     kept.tcomment = "\n".join(line for line in kept.tcomment.split("\n") if not line.startswith("(review)"))
     catalog.save()
-    result = cli(verified_project, "merge", "--review", str(returned))
+    result = cli(mini, "merge", "--review", str(returned))
     assert ", reviewed 1, left unreviewed " in result.output, result.output
-    assert stats(cli, verified_project)["reviewed"] == 3
+    assert stats(cli, mini)["reviewed"] == 3
     # confirming everything takes an option that says so (the empty entry still is not confirmed)
-    cli(verified_project, "merge", "--review", "--confirm-all", str(returned))
-    reviewed = stats(cli, verified_project)
+    cli(mini, "merge", "--review", "--confirm-all", str(returned))
+    reviewed = stats(cli, mini)
     assert reviewed["reviewed"] == reviewed["total"] - 1, reviewed
     catalog = polib.pofile(str(returned))
     next(e for e in catalog if e.msgid == "Edition").msgstr = accented("Edition")  # the reviewer puts it back
     catalog.save()
-    cli(verified_project, "merge", "--review", "--confirm-all", str(returned))
-    reviewed = stats(cli, verified_project)
+    cli(mini, "merge", "--review", "--confirm-all", str(returned))
+    reviewed = stats(cli, mini)
     assert reviewed["reviewed"] == reviewed["total"], reviewed
-    final = {e.msgid: e for e in polib.pofile(str(po(verified_project)))}
+    final = {e.msgid: e for e in polib.pofile(str(po(mini)))}
     assert final["Your privacy"].msgstr == "Votre vie privée"
     assert final["Your privacy"].tcomment.startswith("reviewed ")
-    cli(verified_project, "build", "--release", "--edition", "fr-GB")
-    page = (verified_project / "output/site/fr-GB/index.html").read_text()
+    cli(mini, "build", "--release", "--edition", "fr-GB")
+    page = (mini / "output/site/fr-GB/index.html").read_text()
     assert "DRAFT" not in page and "awaiting review" not in page
 
 
 def test_review_marks_survive_msgcat_and_msgmerge_and_an_edit_undoes_them(verified_project, cli, tmp_path):
+    # the real content: every shape of entry it has goes through msgcat and msgmerge
     cli(verified_project, "extract")
     cli(verified_project, "init", "fr")
     fill_catalog(po(verified_project), lambda m: m)
     reviewer = tmp_path / "review.po"
     shutil.copy(po(verified_project), reviewer)
     cli(verified_project, "merge", "--review", "--confirm-all", str(reviewer))
-    total = stats(cli, verified_project)["total"]
-    assert stats(cli, verified_project)["reviewed"] == total
+    confirmed = stats(cli, verified_project)
+    total = confirmed["total"]
+    assert confirmed["reviewed"] == total
     for command in (["msgcat", "-o", str(po(verified_project)), str(po(verified_project))],
                     ["msgmerge", "-q", "-U", "--backup=none", str(po(verified_project)),
                      str(verified_project / "locales" / "messages.pot")]):
