@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 from xml.etree import ElementTree as ET
 
-from conftest import built_copy
+import pytest
+from conftest import Cli, built_copy
 
 
 class Links(HTMLParser):
@@ -35,8 +38,24 @@ def internal_links(site: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def test_after_a_partial_build_every_internal_link_resolves(tmp_path):
-    root, _ = built_copy(tmp_path / "p", "html,sheet", ["es-ES"])
+@pytest.fixture(scope="module")
+def partial(tmp_path_factory) -> Path:
+    """The real project after `build --edition es-ES --format html,sheet`; read-only to tests."""
+    root, _ = built_copy(tmp_path_factory.mktemp("partial") / "p", "html,sheet", ["es-ES"])
+    return root
+
+
+@pytest.fixture(scope="module")
+def both(partial, tmp_path_factory) -> Path:
+    """A copy of `partial` after `build --edition en-ES --format html`: the region's other edition added, which
+    relinks es-ES's pages; read-only to tests."""
+    root = shutil.copytree(partial, tmp_path_factory.mktemp("both") / "p")
+    Cli()(root, "build", "--edition", "en-ES", "--format", "html")
+    return root
+
+
+def test_after_a_partial_build_every_internal_link_resolves(partial, both):
+    root = partial
     site = root / "output" / "site"
     links = internal_links(site)
     assert len(links) > 100
@@ -52,20 +71,14 @@ def test_after_a_partial_build_every_internal_link_resolves(tmp_path):
     assert locs == {"es-ES"}
     assert (site / "leaflets" / "es-ES.pdf").is_file() and not (root / "output" / "leaflets").exists()
     # building the other edition of the region links the two
-    from conftest import Cli
-
-    Cli()(root, "build", "--edition", "en-ES", "--format", "html")
+    site = both / "output" / "site"
     page = (site / "es-ES" / "index.html").read_text()
     assert 'href="../en-ES/index.html"' in page
     assert not [l for p, l in internal_links(site) if not (p.parent / l).resolve().exists()]
 
 
-def test_bundle_one_edition(tmp_path):
-    import zipfile
-
-    from conftest import Cli
-
-    root, _ = built_copy(tmp_path / "p", "html", ["es-ES", "en-ES"])
+def test_bundle_one_edition(both, tmp_path):
+    root = shutil.copytree(both, tmp_path / "p")  # bundle writes into output/
     cli = Cli()
     result = cli(root, "bundle", "--include-drafts", "--edition", "es-ES", "--out", str(tmp_path / "es.zip"))
     names = zipfile.ZipFile(tmp_path / "es.zip").namelist()
