@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from functools import cache
 from pathlib import Path
 
 from .. import __version__
 from ..core.layout import Project
 from ..core.models import Edition
-from ..render.fonts import font_stack
+from ..render.fonts import font_match, font_stack
 
 
 @cache
@@ -28,7 +27,8 @@ def file_digest(path: Path) -> str:
 def font_identity(family: str) -> str:
     """Which font file fontconfig picks for a family, with its size: a new font means a new PDF."""
     try:
-        out = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True).stdout
+        lines = font_match(family).stdout.split("\n")
+        out = lines[1] if len(lines) > 1 else ""
         return f"{family}={out}:{Path(out).stat().st_size if out else 0}"
     except OSError:
         return f"{family}=?"

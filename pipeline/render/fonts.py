@@ -38,13 +38,22 @@ def text_direction(language: str) -> str:
 
 
 @cache
+def font_match(family: str) -> subprocess.CompletedProcess:
+    """fontconfig's choice for `family`, as lines: its family, file and face index (one fc-match a family and
+    process, for the coverage check and the leaflets' fingerprints). OSError when fc-match is missing."""
+    return subprocess.run(["fc-match", "-f", "%{family[0]}\n%{file}\n%{index}", family], capture_output=True,
+                          text=True)
+
+
+@cache
 def font_cmap(family: str) -> frozenset[int]:
     """Code points of the installed font for `family`; PipelineError if it is not installed."""
     package = PACKAGE_OF.get(family, "fonts-noto-core")
     if not shutil.which("fc-match"):
         raise MissingTool("fc-match", "fontconfig", "it finds the fonts of every script")
-    out = subprocess.run(["fc-match", "-f", "%{family[0]}\n%{file}\n%{index}", family],
-                         capture_output=True, text=True, check=True).stdout.split("\n")
+    found = font_match(family)
+    found.check_returncode()
+    out = found.stdout.split("\n")
     if len(out) < 3 or out[0].casefold() != family.casefold():
         raise PipelineError(f"font '{family}' is not installed (fontconfig would substitute "
                             f"'{out[0] if out else '?'}'); install it with: apt-get install {package}")
@@ -55,5 +64,5 @@ def font_cmap(family: str) -> frozenset[int]:
 def uncovered(text: str, stack: list[str]) -> list[str]:
     """Characters of `text` that no font of `stack` covers (whitespace and format controls ignored)."""
     cmaps = [font_cmap(family) for family in stack]
-    return sorted({c for c in text if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc")
-                   and not any(ord(c) in cmap for cmap in cmaps)})
+    return sorted(c for c in set(text) if not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc")
+                  and not any(ord(c) in cmap for cmap in cmaps))
