@@ -18,14 +18,14 @@ from pathlib import Path
 
 from .contacts.regions import INTERNATIONAL
 from .core import release as gate  # `release` is build()'s flag
-from .core.errors import PipelineError, UsageError
+from .core.errors import InputRefused, PipelineError, UsageError
 from .core.layout import Project
 from .core.models import Edition, Issue
 from .core.records import BuildState, EditionRecord, FileDigest, OutputRecord, load_times, save_merged, save_times
 from .core.storage import clean_temporaries, machine_errors, write_atomic
 from .edition.editions import select_editions
 from .edition.incremental import Fingerprinter, file_digest
-from .edition.view import BuildInputs, load_inputs, prepare
+from .edition.view import BuildInputs, check_regions, load_inputs, prepare
 from .publish.leaflets import FORMATS, render_leaflet
 
 HTML = "html"
@@ -331,7 +331,7 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
            progress: Callable[[EditionResult], None] | None, planned: Callable[[int], None] | None,
            preview: bool) -> BuildReport:
     wanted_ids = list(editions)
-    inputs, skipped = load_inputs(project)
+    inputs, skipped = load_inputs(project, some=bool(wanted_ids))
     # explicit ids are checked first: an unknown edition or missing catalog refuses the whole build
     chosen = select_editions(project, inputs.regions, wanted_ids)[0] if wanted_ids else inputs.editions
     skipped = [] if wanted_ids else skipped
@@ -339,7 +339,6 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
     if shard:
         chosen = shard_of(chosen, shard)
     kinds = parse_kinds(formats, inputs.settings.formats)
-    clean_temporaries(project.output)  # what a killed build was writing
     state_file = project.state_file()
     state, problem = BuildState.read(state_file)
     warnings: list[Issue] = []
@@ -350,6 +349,10 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
         inputs.site_editions = [e for e in inputs.editions if e in whole]
     else:
         inputs.site_editions = site_editions(project, inputs, state, chosen if HTML in kinds else [])
+    # the regions this build reads, before anything is written: the chosen editions', and for the site those of
+    # every edition it links (pages relinked, choosers)
+    check_regions(inputs, [*chosen, *(inputs.site_editions if HTML in kinds else [])])
+    clean_temporaries(project.output)  # what a killed build was writing
     fingerprints = fingerprinter(inputs)
     todo: list[Job] = []
     unchanged: list[str] = []
@@ -439,7 +442,15 @@ def _build(project: Project, *, editions: Iterable[str], formats: str | None, re
         state = save_merged(state_file, unsaved, shared)
     if todo:
         save_times(project.times_file, times)
-    write_dashboard_if_stale(project, state, fingerprints)
+    try:
+        write_dashboard_if_stale(project, state, fingerprints)
+    except InputRefused as exc:
+        # a build of some editions validates only the regions it reads: another region file that is refused
+        # keeps the dashboard (every edition's readiness) from being refreshed, not these editions from being built
+        if not wanted_ids or not (exc.path or "").startswith(project.rel(project.regions) + "/"):
+            raise
+        warnings += [Issue(p.path, p.line, "warning", p.check, p.message) for p in exc.problems]
+        warnings.append(Issue(project.rel(project.status_page), 0, "warning", "dashboard", f"not refreshed: {exc}"))
     results.sort(key=lambda r: r.edition.id)
     return BuildReport(results, skipped, unchanged, warnings + refused)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from babel import Locale, UnknownLocaleError
 
-from ..contacts.regions import INTERNATIONAL
+from ..contacts.regions import INTERNATIONAL, RegionFiles
 from ..core.errors import UsageError
 from ..core.layout import Project
 from ..core.models import Edition, Region
@@ -19,11 +21,16 @@ def catalog_locale(project: Project, language: str, region: str) -> str | None:
     return None
 
 
-def all_editions(project: Project, regions: dict[str, Region]) -> tuple[list[Edition], list[str]]:
+def languages_of(regions: Mapping[str, Region], code: str) -> tuple[str, ...]:
+    """A region's edition languages (from a RegionFiles table without validating the region)."""
+    return regions.languages(code) if isinstance(regions, RegionFiles) else regions[code].languages
+
+
+def all_editions(project: Project, regions: Mapping[str, Region]) -> tuple[list[Edition], list[str]]:
     """(editions that can be built, ids of listed editions whose catalog does not exist yet)."""
     editions, missing = [], []
     for code in sorted(c for c in regions if c != INTERNATIONAL):
-        for language in regions[code].languages:
+        for language in languages_of(regions, code):
             edition_id = f"{language}-{code}"
             if language == "en":
                 editions.append(Edition(edition_id, language, code, None))
@@ -36,7 +43,8 @@ def all_editions(project: Project, regions: dict[str, Region]) -> tuple[list[Edi
     return editions, missing
 
 
-def select_editions(project: Project, regions: dict[str, Region], wanted: list[str]) -> tuple[list[Edition], list[str]]:
+def select_editions(project: Project, regions: Mapping[str, Region],
+                    wanted: list[str]) -> tuple[list[Edition], list[str]]:
     editions, missing = all_editions(project, regions)
     if not wanted:
         return editions, missing

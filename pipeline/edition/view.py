@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from ..catalog.catalogs import Lookup, catalog_lookup, entry_key, is_fuzzy, is_translated, read_catalog
 from ..catalog.review import is_reviewed
 from ..contacts.needs import Route, coverage, scope_of, uncovered
-from ..contacts.regions import INTERNATIONAL, REGION_NAME_CONTEXT, load_regions
+from ..contacts.regions import INTERNATIONAL, REGION_NAME_CONTEXT, RegionFiles, load_regions
 from ..core import release
 from ..core.layout import Project
 from ..core.models import Contact, Document, Edition, Region, Segment
@@ -38,7 +38,7 @@ KEY_NEEDS = ("report", "child", "crisis")  # shown large everywhere, with the em
 class BuildInputs:
     """Everything loaded once per build and shared by all editions (documents and segments on demand)."""
 
-    def __init__(self, project: Project, settings: Settings, regions: dict[str, Region], today: dt.date,
+    def __init__(self, project: Project, settings: Settings, regions: Mapping[str, Region], today: dt.date,
                  editions: list[Edition]):
         self.project, self.settings, self.regions, self.today, self.editions = (
             project, settings, regions, today, editions)
@@ -76,13 +76,28 @@ class BuildInputs:
         return {(s.context, s.msgid) for s in self.segments if s.path in wanted or s.path.startswith(templates)}
 
 
-def load_inputs(project: Project) -> tuple[BuildInputs, list[str]]:
-    """(what every edition is built from, listed editions that have no catalog yet)."""
+def load_inputs(project: Project, *, some: bool = False) -> tuple[BuildInputs, list[str]]:
+    """(what every edition is built from, listed editions that have no catalog yet).
+
+    some=True: for a build of some editions, which validates only the regions it reads (RegionFiles,
+    check_regions); otherwise every region file is validated now."""
     from ..core.clock import build_date
 
-    regions = load_regions(project)
+    regions = RegionFiles(project) if some else load_regions(project)
     every, missing = select_editions(project, regions, [])
     return BuildInputs(project, load_settings(project), regions, build_date().date(), every), missing
+
+
+def check_regions(inputs: BuildInputs, editions: Iterable[Edition]) -> None:
+    """Validate every region that building `editions` reads: their own, the international contacts and the
+    countries their services are run from (the labels name them). A build calls this before it writes
+    anything, so a refused region file leaves nothing half-built."""
+    international = inputs.international  # looking a region up validates it (RegionFiles)
+    for edition in editions:
+        region = inputs.regions[edition.region]
+        for contact in (*region.contacts, *(international.contacts if international else ())):
+            if contact.home() in inputs.regions:
+                _ = inputs.regions[contact.home()]
 
 
 def url_label(url: str) -> str:
