@@ -13,7 +13,6 @@ import polib
 
 from ..core.errors import InputRefused, MissingTool, PipelineError
 from ..core.models import Issue
-from . import po_io
 
 Key = tuple[str | None, str]
 Lookup = Callable[[str | None, str], "str | None"]
@@ -107,6 +106,8 @@ def parse_catalog(data: bytes, rel: str, *, rewrite: bool = False) -> polib.POFi
 
     msgcat reads the file and writes it in its own layout, which po_io reads; bytes msgcat produced on this
     machine (a marker in the user's cache, set by every write and read) are that layout already."""
+    from . import po_io  # imported when a catalog is read: an English edition's build reads none
+
     msgcat = gettext_tool("msgcat")
     lines: dict | None = None  # the file's entry lines, when they differ from those of msgcat's output
     if po_io.known_canonical(data, msgcat):
@@ -157,6 +158,8 @@ def _first_bad_utf8_line(data: bytes) -> int:
 
 
 def _version(msgcat: str) -> str:
+    from . import po_io
+
     return po_io.msgcat_version(msgcat).rsplit(" ", 1)[-1]
 
 
@@ -223,6 +226,8 @@ def _msgcat(text: bytes) -> bytes:
 def po_bytes(catalog: polib.POFile) -> bytes:
     """The catalog as GNU gettext writes it: msgcat normalises wrapping and escaping, so tools show no diffs.
     Entries read from a file already in that form, and unchanged since, are not formatted again."""
+    from . import po_io
+
     data = po_io.write(catalog, _msgcat)
     po_io.remember_canonical(data, gettext_tool("msgcat"))
     return data
