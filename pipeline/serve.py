@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import os
 import shutil
 import signal
 import subprocess
@@ -28,8 +29,11 @@ from .publish.leaflets import FORMATS
 
 HOST = "127.0.0.1"  # never another interface: a preview may show unreviewed text
 POLL_SECONDS = 0.1  # a stat of every source; cheap, and the save shows within half a second
-LONG_POLL_SECONDS = 15.0
-IDLE_SECONDS = 10.0  # a connection that sends nothing for this long is closed
+# How long a reload signal waits for a rebuild, and how long a connection may send nothing before it is closed.
+# Test hooks: tests wait these out, and AWARENESS_TEST_LONG_POLL_SECONDS / AWARENESS_TEST_IDLE_SECONDS shorten
+# them (as KILL_AT_WRITE in core.storage is a hook for tests, nobody previewing a translation sets them)
+LONG_POLL_SECONDS = float(os.environ.get("AWARENESS_TEST_LONG_POLL_SECONDS") or 15.0)
+IDLE_SECONDS = float(os.environ.get("AWARENESS_TEST_IDLE_SECONDS") or 10.0)
 # what a client may do to a connection (hang up, time out): never worth a traceback
 CLIENT_GONE = (ConnectionError, TimeoutError)
 GIF = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00"

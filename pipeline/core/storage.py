@@ -13,21 +13,33 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-# A test hook: kill this process (SIGKILL, as `kill -9` would) at the Nth call of write_atomic, after the
-# temporary file is written and before it replaces the file, so tests can interrupt a build at every write.
+# A test hook: kill this process (SIGKILL, as `kill -9` would) at the Nth call of write_atomic that changes a file,
+# after the temporary file is written and before it replaces the file, so tests can interrupt a build at every write.
+# `count` kills nothing and says on stderr which file each write replaced, so tests know how many writes there are.
 KILL_AT_WRITE = "AWARENESS_TEST_KILL_AT_WRITE"
 _writes = 0
 # what write_atomic's temporaries look like: `.<name>.<random>.tmp` (tempfile's random part: 8 characters)
 TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
-def _count_write() -> None:
+def _count_write(path: Path) -> None:
     global _writes
     _writes += 1
     wanted = os.environ.get(KILL_AT_WRITE)
-    if wanted and wanted.isdigit() and _writes == int(wanted):
+    if wanted == "count":
+        sys.stderr.write(f"awareness: test: write {_writes}: {path}\n")
+        sys.stderr.flush()
+    elif wanted and wanted.isdigit() and _writes == int(wanted):
         # `<N>` kills (kill -9); the signal can be chosen, e.g. SIGINT for Ctrl-C
         os.kill(os.getpid(), getattr(signal, os.environ.get(KILL_AT_WRITE + "_SIGNAL", "SIGKILL")))
+
+
+def _restart_count() -> None:
+    global _writes
+    _writes = 0
+
+
+os.register_at_fork(after_in_child=_restart_count)  # the Nth write is of this process, also of a forked one
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
@@ -57,7 +69,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
             handle.flush()
             os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
-            _count_write()
+            _count_write(path)
             os.replace(tmp, path)
             tmp = None
     except OSError as exc:
