@@ -99,8 +99,13 @@ def test_qr_code_is_big_enough_and_opens_the_reporting_page(built, edition, fmt,
                 c["x0"] < x1 + quiet and c["bottom"] > top - quiet and c["top"] < bottom + quiet]
         assert over == [], (edition, fmt, "".join(over))
     assert min(x1 - x0, bottom - top) / MM >= MIN_QR_MM[fmt], (edition, fmt, (x1 - x0) / MM)
-    subprocess.run(["pdftoppm", "-r", "300" if fmt == "card" else "120", "-png", "-f", str(page_number), "-l",
-                    str(page_number), str(path), str(tmp_path / "p")], check=True)
+    # rasterised as a phone's camera sees it: the code and its quiet zone (the whole page for the ten cards)
+    dpi = 300 if fmt == "card" else 120
+    area = [] if fmt == "card-sheet" else [
+        "-x", str(int((x0 - quiet) * dpi / 72)), "-y", str(int((top - quiet) * dpi / 72)),
+        "-W", str(int((x1 - x0 + 2 * quiet) * dpi / 72) + 1), "-H", str(int((bottom - top + 2 * quiet) * dpi / 72) + 1)]
+    subprocess.run(["pdftoppm", "-r", str(dpi), *area, "-png", "-f", str(page_number), "-l", str(page_number),
+                    str(path), str(tmp_path / "p")], check=True)
     png = next(tmp_path.glob("p*.png"))
     decoded = subprocess.run(["zbarimg", "--quiet", str(png)], capture_output=True, text=True).stdout.split()
     assert decoded == [f"QR-Code:{view.report_url}"] * (CARDS_PER_SHEET if fmt == "card-sheet" else 1)
