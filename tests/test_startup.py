@@ -141,6 +141,20 @@ def test_stale_template_temporaries_are_removed_by_a_process_that_writes_the_cac
     second = plant("__jinja2_ijkl.tmp")
     build()  # every template is in the cache: nothing is written, the folder is not listed
     assert second.exists()
+    # every copy of a project adds its own compiled templates (Jinja keys them by path): the oldest go
+    from pipeline.render.render_html import CACHE_LIMIT
+
+    ours = {p.name for p in folder.glob("*.cache")}
+    for number in range(CACHE_LIMIT + 10):
+        old = plant(f"__jinja2_{number:040x}.cache")
+        os.utime(old, (1000 + number, 1000 + number))
+    for path in folder.glob("*.cache"):
+        if path.name in ours:
+            path.unlink()  # so this build compiles and writes again
+    build()
+    left = {p.name for p in folder.glob("*.cache")}
+    assert len(left) <= CACHE_LIMIT and ours <= left  # the newest stay, the oldest planted ones went
+    assert f"__jinja2_{CACHE_LIMIT + 9:040x}.cache" in left and f"__jinja2_{0:040x}.cache" not in left
 
 
 def test_the_font_fingerprint_names_the_file_the_coverage_check_reads():

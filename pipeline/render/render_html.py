@@ -111,6 +111,9 @@ class Templates:
                                line=line) from None
 
 
+CACHE_LIMIT = 2000  # compiled templates kept on disk (a project has about 15; each copy of it adds its own)
+
+
 class _MemoryBytecodeCache(BytecodeCache):
     """Compiled templates shared by every edition of a process (each edition has its own Environment,
     because its translations differ; compiling the same templates again cost ~0.1 s an edition), and kept
@@ -136,16 +139,22 @@ class _MemoryBytecodeCache(BytecodeCache):
     def _sweep(self) -> None:
         """Jinja writes each file through a temporary; a process killed meanwhile leaves it behind. The next
         process that writes to the cache removes those over an hour old (listing a folder of thousands of
-        compiled templates costs more than a one-edition build that only reads them)."""
+        compiled templates costs more than a one-edition build that only reads them). Jinja keys a compiled
+        template by its path, so every copy of a project adds its own: past CACHE_LIMIT files the oldest go."""
         if self.swept or self.disk is None:
             return
         self.swept = True
         stale = time.time() - 3600
         try:
             with os.scandir(user_cache("jinja")) as entries:
-                left = [e for e in entries if e.name.startswith("__jinja2_") and e.name.endswith(".tmp")]
-            for entry in left:
-                if entry.stat().st_mtime < stale:
+                files = [e for e in entries if e.name.startswith("__jinja2_")]
+            for entry in files:
+                if entry.name.endswith(".tmp") and entry.stat().st_mtime < stale:
+                    Path(entry.path).unlink(missing_ok=True)
+            compiled = [e for e in files if e.name.endswith(".cache")]
+            if len(compiled) > CACHE_LIMIT:
+                compiled.sort(key=lambda e: e.stat().st_mtime)
+                for entry in compiled[:len(compiled) - CACHE_LIMIT // 2]:
                     Path(entry.path).unlink(missing_ok=True)
         except OSError:
             pass
