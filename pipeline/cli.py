@@ -665,8 +665,8 @@ def contacts_check(ctx: click.Context, regions: tuple[str, ...], as_json: bool, 
               help="Refuse draft editions (incomplete translation, unverified contacts, overflowing leaflet).")
 @click.option("--allow-unreviewed", is_flag=True,
               help="With --release: accept catalogs still awaiting native-speaker review.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Editions rendered in parallel (default: the number of cores).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, envvar="AWARENESS_JOBS",
+              help="Editions rendered in parallel (default: the number of cores, or AWARENESS_JOBS).")
 @click.option("--shard", metavar="I/N", help="Build only share I of N of the editions (for CI machines), e.g. 2/4.")
 @click.option("--force", is_flag=True, help="Rebuild even outputs whose inputs did not change.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead of one line per edition.")

@@ -8,14 +8,21 @@ import pdfplumber
 import pikepdf
 import pytest
 from conftest import shared_pdf
-from test_leaflets import EDITIONS, MM, PSEUDO, WATERMARK_PT, built, leaflet  # noqa: F401 (a fixture)
+from test_leaflets import EDITIONS, MM, PSEUDO, WATERMARK_PT, leaflet
 
 from pipeline.publish.leaflets import FORMATS, fold_widths
 
 pytestmark = pytest.mark.slow
 LAYOUT_EDITIONS = (*EDITIONS, PSEUDO)
 TOP_MM = 20  # the first content of a panel starts this close to its top edge
-MAX_GAP = {"sheet": 0.15, "trifold": 0.15, "poster": 0.15, "card": 0.20, "card-sheet": 0.20}  # largest empty stretch / panel height
+# the largest empty stretch, as a share of the panel's height
+MAX_GAP = {"sheet": 0.15, "trifold": 0.15, "poster": 0.15, "card": 0.20, "card-sheet": 0.20}
+
+
+@pytest.fixture
+def built(shared_build):
+    """The test run's one build of the real project (conftest): every format of EDITIONS and PSEUDO."""
+    return shared_build
 
 
 def panels_of(page, fmt: str, number: int, rtl: bool) -> list[tuple[float, float]]:
