@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.core.layout import Project
 
 REPO = Path(__file__).resolve().parent.parent
 # `make test` runs a small share of each property test's examples; the full counts run nightly
@@ -58,6 +59,11 @@ def built_copy(target: Path, formats: str, editions) -> tuple[Path, str]:
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return root, result.output
+
+
+def po(root: Path, locale: str = "fr") -> Path:
+    """A project's catalog of `locale`, where the pipeline keeps it."""
+    return Project.at(root).catalog(locale)
 
 
 def mini_copy(target: Path) -> Path:

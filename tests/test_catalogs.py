@@ -7,11 +7,7 @@ import subprocess
 
 import polib
 from babel.messages.plurals import get_plural
-from conftest import fill_catalog, tree_bytes
-
-
-def po(root, locale):
-    return root / "locales" / locale / "LC_MESSAGES" / "messages.po"
+from conftest import fill_catalog, po, tree_bytes
 
 
 def msgfmt_ok(path):

@@ -9,15 +9,11 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import Cli, examples, fill_catalog, mini_copy, tree_bytes
+from conftest import Cli, examples, fill_catalog, mini_copy, po, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 PAGE_MSGID = "Do not share the material."  # a plain list item of the small project's page.md
-
-
-def po(root: Path, locale: str) -> Path:
-    return root / "locales" / locale / "LC_MESSAGES" / "messages.po"
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 import polib
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, copy_project, examples, tree_bytes
+from conftest import REPO, copy_project, examples, po, tree_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -59,10 +59,6 @@ def sent_po(synced_template, tmp_path) -> Path:
 def sent_xliff(synced_template, tmp_path) -> Path:
     """A copy of de's XLIFF package (messages.xlf, messages.tmx, glossary) exported from the synced project."""
     return Path(shutil.copytree(synced_template.parent / "xliff", tmp_path / "package"))
-
-
-def po(root: Path, locale: str) -> Path:
-    return root / "locales" / locale / "LC_MESSAGES" / "messages.po"
 
 
 def issues(cli, root: Path, *locales: str) -> list[dict]:

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import polib
-from conftest import fill_catalog
+from conftest import fill_catalog, po
 from markupsafe import escape
 
 from pipeline.core.pseudo import _ACCENTS, _PROTECTED
@@ -20,10 +20,6 @@ def accented(msgid: str) -> str:
     """A stand-in machine translation: every word changed (no English sentence is left), link targets,
     placeholders and markup intact, no longer than the source."""
     return "".join(part if i % 2 else part.translate(_ACCENTS) for i, part in enumerate(_PROTECTED.split(msgid)))
-
-
-def po(root: Path) -> Path:
-    return root / "locales" / "fr" / "LC_MESSAGES" / "messages.po"
 
 
 def stats(cli, root: Path) -> dict:

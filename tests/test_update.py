@@ -9,7 +9,7 @@ import subprocess
 
 import polib
 import pytest
-from conftest import fill_catalog, tree_bytes
+from conftest import fill_catalog, po, tree_bytes
 
 from pipeline.catalog.update import FuzzyIndex, UpdateReport, merge_template, owned_headers, update_catalogs
 from pipeline.core.errors import InputRefused
@@ -185,10 +185,6 @@ def test_a_new_plural_message_gets_as_many_forms_as_the_catalog_declares():
     assert entries[False, "One image"].msgstr_plural == {0: "", 1: "", 2: ""}
 
 
-def po_path(root, locale="fr"):
-    return root / "locales" / locale / "LC_MESSAGES" / "messages.po"
-
-
 def edit_page(root, old, new):
     page = root / "source_content" / "page.md"
     text = page.read_text(encoding="utf-8")
@@ -199,7 +195,7 @@ def edit_page(root, old, new):
 def test_update_check_names_the_out_of_date_catalog_writes_nothing_and_passes_after_update(mini, cli):
     cli(mini, "init", "fr")
     cli(mini, "init", "de")
-    fill_catalog(po_path(mini))
+    fill_catalog(po(mini))
     edit_page(mini, "- Do not share the material.", "- Do not share the material with anyone.")
     edit_page(mini, "If you are thinking of hurting yourself, contact {crisis_line}.", "Tell an adult you trust.")
     cli(mini, "extract")
@@ -214,14 +210,14 @@ def test_update_check_names_the_out_of_date_catalog_writes_nothing_and_passes_af
     assert "  obsolete: If you are thinking of hurting yourself, contact {crisis_line}." in lines
 
     cli(mini, "update")
-    after = polib.pofile(str(po_path(mini)))
+    after = polib.pofile(str(po(mini)))
     changed = after.find("Do not share the material with anyone.")
     assert "fuzzy" in changed.flags and changed.previous_msgid == "Do not share the material."
     assert changed.msgstr == "«Do not share the material.»"
     assert after.find("Tell an adult you trust.").msgstr == ""
     assert after.find("If you are thinking of hurting yourself, contact {crisis_line}.", include_obsolete_entries=True
                       ).obsolete
-    run = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(po_path(mini))],
+    run = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(po(mini))],
                          capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr  # GNU gettext accepts what update wrote
     written = tree_bytes(mini / "locales")
@@ -234,26 +230,26 @@ def test_update_check_names_the_out_of_date_catalog_writes_nothing_and_passes_af
 
 def test_update_check_passes_a_catalog_that_differs_only_in_formatting(mini, cli):
     cli(mini, "init", "fr")
-    fill_catalog(po_path(mini))
+    fill_catalog(po(mini))
     cli(mini, "update")
-    canonical = po_path(mini).read_bytes()
-    rewrapped = polib.pofile(str(po_path(mini)), wrapwidth=1000)  # an editor that does not wrap lines
+    canonical = po(mini).read_bytes()
+    rewrapped = polib.pofile(str(po(mini)), wrapwidth=1000)  # an editor that does not wrap lines
     rewrapped.save()
-    text = po_path(mini).read_text(encoding="utf-8")  # a platform that spreads a comment over two `#.` lines
+    text = po(mini).read_text(encoding="utf-8")  # a platform that spreads a comment over two `#.` lines
     comment = re.search(r"^#\. (\S+) (.+)$", text, re.M)
     assert comment, "the mini catalog has an extracted comment of two words or more"
-    po_path(mini).write_text(text.replace(comment.group(0), f"#. {comment.group(1)}\n#. {comment.group(2)}", 1),
+    po(mini).write_text(text.replace(comment.group(0), f"#. {comment.group(1)}\n#. {comment.group(2)}", 1),
                              encoding="utf-8")
-    assert po_path(mini).read_bytes() != canonical
+    assert po(mini).read_bytes() != canonical
     result = cli(mini, "update", "--check")
     assert "fr: formatting only: `awareness update` rewrites it in msgcat's form" in result.output
     assert cli(mini, "update").output.startswith("fr: rewritten in msgcat's form (formatting only")
-    assert po_path(mini).read_bytes() == canonical
+    assert po(mini).read_bytes() == canonical
 
 
 def test_update_check_fails_on_a_header_value_we_own_and_on_a_stale_template(mini, cli):
     cli(mini, "init", "fr")
-    path = po_path(mini)
+    path = po(mini)
     path.write_text(path.read_text(encoding="utf-8").replace('"Language: fr\\n"', '"Language: fr_FR\\n"'),
                     encoding="utf-8")
     result = cli(mini, "update", "--check", code=1)

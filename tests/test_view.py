@@ -10,7 +10,7 @@ import shutil
 
 import polib
 import pytest
-from conftest import FIXED_EPOCH, Cli, fill_catalog, mini_copy
+from conftest import FIXED_EPOCH, Cli, fill_catalog, mini_copy, po
 
 from pipeline.core.errors import UsageError
 from pipeline.core.layout import Project
@@ -35,10 +35,6 @@ def accented(msgid: str) -> str:
     placeholders and link targets intact."""
     parts = re.split(r"(\{\w+\}|%\(\w+\)s|\]\([^)]*\))", msgid)
     return "".join(part if index % 2 else part.translate(_ACCENTS) for index, part in enumerate(parts))
-
-
-def po(root, locale="fr"):
-    return root / "locales" / locale / "LC_MESSAGES" / "messages.po"
 
 
 @pytest.fixture(scope="module")
