@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import polib
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = {"fr-FR": "fr", "de-DE": "de", "ja-JP": "ja", "ar-EG": "ar"}
@@ -32,10 +32,7 @@ def main() -> None:
     parser.add_argument("--edition", default="fr-FR", choices=sorted(LOCALE))
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    project = Path(tempfile.mkdtemp()) / "project"
-    for name in ("source_content", "locales"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "awareness.toml", project / "awareness.toml")
+    project = copy_project(Path(tempfile.mkdtemp()) / "project")
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "awareness"), "--project", str(project), "serve",
                                "--edition", args.edition, "--port", "0"], stdout=subprocess.PIPE, text=True,
                               env=dict(os.environ, PYTHONUNBUFFERED="1"))

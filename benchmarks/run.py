@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from project_copy import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_BENCH = ROOT.parent / "shared" / "bench"
 WORK = ROOT / "benchmarks" / "work"
@@ -178,10 +180,7 @@ def bench_build(rows: list, sizes: list) -> None:
     project = WORK / "build-project"
     if project.exists():
         shutil.rmtree(project)
-    project.mkdir(parents=True)
-    for name in ("source_content", "locales"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "awareness.toml", project / "awareness.toml")
+    copy_project(project)
     awareness = [str(VENV / "awareness"), "--project", str(project)]
     edition = "en-GB"
     ours, _ = median_of(5, [*awareness, "build", "--edition", edition, "--format", "sheet", "--force", "-q"])

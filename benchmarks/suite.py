@@ -12,11 +12,12 @@ import collections
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from project_copy import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -39,11 +40,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=12, help="how many files and tests to name")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        project = Path(work) / "project"
-        project.mkdir()
-        for name in ("source_content", "locales"):
-            shutil.copytree(ROOT / name, project / name)
-        shutil.copy(ROOT / "awareness.toml", project / "awareness.toml")
+        project = copy_project(Path(work) / "project")
         build = [str(VENV / "awareness"), "--project", str(project), "build", "--force", "--jobs", "1", "-q"]
         timed(build)  # warm: fonts, compiled templates, the msgcat markers
         full_build = timed(build)
