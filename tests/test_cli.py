@@ -77,3 +77,28 @@ def test_a_missing_tool_is_named_with_its_package_not_a_refused_input(project):
     assert result.returncode == 4, result.stderr
     assert "msgcat is not installed" in result.stderr and "apt-get install gettext" in result.stderr
     assert "Traceback" not in result.stderr and "refused" not in result.stderr
+
+
+@pytest.mark.parametrize("jobs, workers", [("1", None), ("2", 2)])
+def test_awareness_jobs_sets_the_default_number_of_build_workers(mini, cli, monkeypatch, jobs, workers):
+    """AWARENESS_JOBS (a shared CI runner, the tests) is build's --jobs when the option is not given."""
+    import pipeline.build
+
+    cli(mini, "init", "fr")
+    asked = []
+
+    def pool(processes: int):
+        asked.append(processes)
+        raise RuntimeError("no workers in this test")
+
+    monkeypatch.setattr(pipeline.build, "_pool", pool)
+    monkeypatch.setenv("AWARENESS_JOBS", jobs)
+    if workers:  # two editions (en-GB, fr-GB) on two workers: the build asks for the pool
+        with pytest.raises(RuntimeError, match="no workers"):
+            cli(mini, "build", "--format", "html", "--force")
+    else:
+        cli(mini, "build", "--format", "html", "--force")
+    assert asked == ([workers] if workers else [])
+    monkeypatch.setenv("AWARENESS_JOBS", "0")
+    result = cli(mini, "build", "--format", "html", code=2)
+    assert "'--jobs': 0 is not in the range" in result.output
